@@ -1,0 +1,157 @@
+package dev.adjoint;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Opt-in anomaly detection, scoped to the current thread: while it is on, the first node whose
+ * value (when it is made) or gradient (during {@link Value#backward()}) becomes NaN or infinite
+ * throws an {@link AnomalyException} naming the op, its input values and the source line where the
+ * node was made.
+ *
+ * <pre>{@code
+ * Value y = Anomaly.detect(() -> x.log().times(w));   // checks the forward pass
+ * Anomaly.run(y::backward);                           // checks the backward pass
+ * try (Anomaly.Scope s = Anomaly.enable()) { ... }    // or as a scope
+ * }</pre>
+ *
+ * <p>Off by default and free when off: no creation site is captured and the only cost per node is
+ * reading one static counter. While on, each node's creation site is remembered weakly (it never
+ * keeps a graph alive). Scopes nest and belong to the thread that opened them; other threads are
+ * unaffected.
+ */
+public final class Anomaly {
+  private Anomaly() {}
+
+  /** How many scopes are open on all threads; read on every node creation, so kept a plain int. */
+  static volatile int active;
+
+  private static final AtomicInteger OPEN = new AtomicInteger();
+  private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+  /** Runs body with anomaly detection on for this thread and returns its result. */
+  public static <T> T detect(Supplier<T> body) {
+    try (Scope s = enable()) {
+      return body.get();
+    }
+  }
+
+  /** Runs body with anomaly detection on for this thread. */
+  public static void run(Runnable body) {
+    try (Scope s = enable()) {
+      body.run();
+    }
+  }
+
+  /** Turns anomaly detection on for this thread until the returned scope is closed. */
+  public static Scope enable() {
+    Scope outer = CURRENT.get();
+    Scope s = new Scope(outer, outer == null ? new WeakHashMap<>() : outer.sites);
+    CURRENT.set(s);
+    active = OPEN.incrementAndGet();
+    return s;
+  }
+
+  /** Whether anomaly detection is on for the current thread. */
+  public static boolean isEnabled() {
+    return CURRENT.get() != null;
+  }
+
+  /** An open anomaly-detection scope of one thread; closing it restores the enclosing state. */
+  public static final class Scope implements AutoCloseable {
+    private final Scope outer;
+    private final Map<Value, StackTraceElement> sites;
+    private final Thread owner = Thread.currentThread();
+    private boolean closed;
+
+    private Scope(Scope outer, Map<Value, StackTraceElement> sites) {
+      this.outer = outer;
+      this.sites = sites;
+    }
+
+    /**
+     * Ends this scope.
+     *
+     * @throws IllegalStateException if called from another thread than the one that opened it, or
+     *     while a scope opened inside it is still open
+     */
+    @Override
+    public void close() {
+      if (closed) return;
+      if (Thread.currentThread() != owner) {
+        throw new IllegalStateException("Anomaly.Scope: closed on " + Thread.currentThread().getName()
+            + " but opened on " + owner.getName());
+      }
+      if (CURRENT.get() != this) {
+        throw new IllegalStateException("Anomaly.Scope: closed while an inner scope is still open");
+      }
+      closed = true;
+      if (outer == null) CURRENT.remove(); else CURRENT.set(outer);
+      active = OPEN.decrementAndGet();
+    }
+  }
+
+  /** Called for every new op node while some scope is open on some thread. */
+  static void created(Value v) {
+    Scope s = CURRENT.get();
+    if (s == null) return;
+    StackTraceElement site = callerOutsideLibrary();
+    s.sites.put(v, site);
+    if (!Double.isFinite(v.data)) {
+      throw new AnomalyException(v.op(), inputData(v), site,
+          describe(v) + " produced " + v.data + " from inputs " + inputData(v)
+              + ", created at " + where(site));
+    }
+  }
+
+  /** After v's adjoint rule ran: throws if it made an input's gradient NaN or infinite. */
+  static void checkGradients(Value v) {
+    final int n = v.arity();
+    for (int k = 0; k < n; k++) {
+      Value in = v.input(k);
+      if (!Double.isFinite(in.grad)) {
+        Scope s = CURRENT.get();
+        StackTraceElement site = s == null ? null : s.sites.get(v);
+        throw new AnomalyException(v.op(), inputData(v), site,
+            "backward: " + describe(v) + " with inputs " + inputData(v) + " and output gradient "
+                + v.grad + " produced gradient " + in.grad + " for input " + k
+                + ", created at " + where(site));
+      }
+    }
+  }
+
+  private static String describe(Value v) {
+    return "op '" + v.op() + "'";
+  }
+
+  private static List<Double> inputData(Value v) {
+    List<Double> xs = new ArrayList<>(v.arity());
+    for (int k = 0; k < v.arity(); k++) xs.add(v.input(k).data);
+    return xs;
+  }
+
+  private static String where(StackTraceElement site) {
+    return site == null ? "an unknown place (made before anomaly detection was on)" : site.toString();
+  }
+
+  /** The first stack frame outside Adjoint's own library code: where the user made the node. */
+  private static StackTraceElement callerOutsideLibrary() {
+    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+        .walk(frames -> frames.filter(f -> !isLibrary(f.getDeclaringClass()))
+            .findFirst()
+            .map(StackWalker.StackFrame::toStackTraceElement)
+            .orElse(null));
+  }
+
+  /** Adjoint's own classes (engine, nn, DSL, verification), but not their tests or the examples. */
+  static boolean isLibrary(Class<?> c) {
+    String name = c.getName();
+    if (!name.startsWith("dev.adjoint.") || name.startsWith("dev.adjoint.examples.")) return false;
+    var source = c.getProtectionDomain().getCodeSource();
+    return source == null || !source.getLocation().getPath().contains("/test-classes/");
+  }
+}

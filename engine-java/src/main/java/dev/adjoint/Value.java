@@ -1,0 +1,327 @@
+package dev.adjoint;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A scalar in a computation graph: its value, fixed when the node is made (or set on a leaf), and
+ * the gradient of the output of the last {@link #backward()} that reached it with respect to it.
+ *
+ * <p>Leaves are made with {@link #of(double)}; every operation makes a new node that remembers its
+ * operands, so a graph is built simply by computing with values (define-by-run). Graphs are
+ * immutable apart from the {@code data} of leaves and the {@code grad} of every node, and hold no
+ * global state: an unreferenced graph is garbage like any other object.
+ *
+ * <p>Derivative rules follow PyTorch at non-differentiable points: relu'(0) = 0, abs'(0) = 0,
+ * sqrt'(0) = +∞, and d/dx x^p = p·x^(p-1) for a constant p. NaN and infinities propagate as IEEE
+ * 754 says unless {@link Anomaly} detection is on.
+ *
+ * <p><b>Threads.</b> There is no shared mutable state between graphs: graphs built and
+ * differentiated on different threads are fully independent. A single graph is not thread-safe:
+ * {@link #backward()}, {@link #setData} and {@link #zeroGrad()} mutate nodes, so a graph (and any
+ * leaf shared between graphs) must be confined to one thread at a time, or guarded by the caller.
+ *
+ * <p>Memory: a binary-op node is one 48-byte object on a 64-bit JVM with compressed pointers.
+ */
+public final class Value {
+  /** The value. Only leaves change it, through {@link #setData}. */
+  double data;
+  /** The accumulated gradient. */
+  double grad;
+  /** First and second operand of a scalar op (POWC: b is a leaf holding the exponent). */
+  final Value a, b;
+  /** The operands of an n-ary op (SUM: x₀..xₙ₋₁; DOT: x₀..xₙ₋₁ then w₀..wₙ₋₁); otherwise null. */
+  final Value[] args;
+  /** Traversal state, owned by {@link Sweep}; always 0 outside a sweep. */
+  int mark;
+  /** The op code, one of {@link Rules}' constants. */
+  final byte op;
+
+  private Value(byte op, double data, Value a, Value b, Value[] args) {
+    this.op = op;
+    this.data = data;
+    this.a = a;
+    this.b = b;
+    this.args = args;
+  }
+
+  /** A new op node; with anomaly detection on, also records where it was made and checks it. */
+  private static Value node(byte op, double data, Value a, Value b, Value[] args) {
+    Value v = new Value(op, data, a, b, args);
+    if (Anomaly.active != 0) Anomaly.created(v);
+    return v;
+  }
+
+  /** A leaf: an input or parameter whose gradient is collected. Any double, NaN included. */
+  public static Value of(double data) {
+    return new Value(Rules.LEAF, data, null, null, null);
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  /** The value of this node. */
+  public double data() {
+    return data;
+  }
+
+  /** The accumulated gradient of this node. */
+  public double grad() {
+    return grad;
+  }
+
+  /**
+   * Changes a leaf's value, for optimizers and users feeding new inputs. Nodes built from this leaf
+   * earlier keep their old values; build the graph again to see the new one.
+   *
+   * @throws IllegalStateException if this node is not a leaf made by {@link #of(double)}
+   */
+  public void setData(double data) {
+    if (op != Rules.LEAF) {
+      throw new IllegalStateException(
+          "setData: only a leaf's value can be set, but this is a '" + op() + "' node " + this);
+    }
+    this.data = data;
+  }
+
+  /** Sets this node's gradient to 0. */
+  public void zeroGrad() {
+    grad = 0.0;
+  }
+
+  /** Whether this node is a leaf (made by {@link #of(double)}, or a constant operand). */
+  public boolean isLeaf() {
+    return op == Rules.LEAF;
+  }
+
+  /**
+   * The node's operation: {@code ""} for a leaf, {@code "+" "-" "*" "/"} for arithmetic,
+   * {@code "neg"}, {@code "pow"} (variable exponent), {@code "**p"} (constant exponent p, which is
+   * then not among the inputs), {@code "exp" "log" "sqrt" "tanh" "sigmoid" "relu" "sin" "cos"
+   * "abs"}, and the fused {@code "sum"} and {@code "dot"}.
+   */
+  public String op() {
+    if (op == Rules.POWC) return "**" + shortNumber(b.data);
+    return Rules.NAME[op];
+  }
+
+  /**
+   * The node's differentiable inputs, in order: none for a leaf; {@code a} or {@code a, b} for the
+   * scalar ops; the summands of {@code sum}; for {@code dot(xs, ws)} the xs then the ws.
+   */
+  public List<Value> inputs() {
+    if (args != null) return List.of(args);
+    switch (Rules.ARITY[op]) {
+      case 0: return List.of();
+      case 1: return List.of(a);
+      default: return List.of(a, b);
+    }
+  }
+
+  /** Number of differentiable inputs. */
+  int arity() {
+    return args != null ? args.length : Rules.ARITY[op];
+  }
+
+  /** Input k, 0 ≤ k &lt; arity(). */
+  Value input(int k) {
+    return args != null ? args[k] : k == 0 ? a : b;
+  }
+
+  // ---------------------------------------------------------------- arithmetic
+
+  /** this + o. */
+  public Value plus(Value o) {
+    return binary(Rules.ADD, o, "plus");
+  }
+
+  /** this + c. */
+  public Value plus(double c) {
+    return binary(Rules.ADD, of(c), "plus");
+  }
+
+  /** this - o. */
+  public Value minus(Value o) {
+    return binary(Rules.SUB, o, "minus");
+  }
+
+  /** this - c. */
+  public Value minus(double c) {
+    return binary(Rules.SUB, of(c), "minus");
+  }
+
+  /** this · o. */
+  public Value times(Value o) {
+    return binary(Rules.MUL, o, "times");
+  }
+
+  /** this · c. */
+  public Value times(double c) {
+    return binary(Rules.MUL, of(c), "times");
+  }
+
+  /** this / o. */
+  public Value div(Value o) {
+    return binary(Rules.DIV, o, "div");
+  }
+
+  /** this / c. */
+  public Value div(double c) {
+    return binary(Rules.DIV, of(c), "div");
+  }
+
+  /** -this. */
+  public Value unaryMinus() {
+    return unary(Rules.NEG);
+  }
+
+  /** this^p for a constant p, with d/dx x^p = p·x^(p-1) (0 when p = 0). */
+  public Value pow(double p) {
+    return node(Rules.POWC, Rules.forward(Rules.POWC, data, p), this, of(p), null);
+  }
+
+  /** this^e for a variable exponent: ∂/∂x = e·x^(e-1), ∂/∂e = x^e·ln x (0 where x = 0, e ≥ 0). */
+  public Value pow(Value e) {
+    return binary(Rules.POW, e, "pow");
+  }
+
+  /** e^this. */
+  public Value exp() {
+    return unary(Rules.EXP);
+  }
+
+  /** The natural logarithm of this. */
+  public Value log() {
+    return unary(Rules.LOG);
+  }
+
+  /** √this, with derivative +∞ at 0. */
+  public Value sqrt() {
+    return unary(Rules.SQRT);
+  }
+
+  /** tanh(this). */
+  public Value tanh() {
+    return unary(Rules.TANH);
+  }
+
+  /** The logistic sigmoid 1 / (1 + e^-this). */
+  public Value sigmoid() {
+    return unary(Rules.SIGMOID);
+  }
+
+  /** max(this, 0), with derivative 0 at 0. */
+  public Value relu() {
+    return unary(Rules.RELU);
+  }
+
+  /** sin(this). */
+  public Value sin() {
+    return unary(Rules.SIN);
+  }
+
+  /** cos(this). */
+  public Value cos() {
+    return unary(Rules.COS);
+  }
+
+  /** |this|, with derivative 0 at 0. */
+  public Value abs() {
+    return unary(Rules.ABS);
+  }
+
+  private Value unary(byte op) {
+    return node(op, Rules.forward(op, data, 0.0), this, null, null);
+  }
+
+  private Value binary(byte op, Value o, String name) {
+    if (o == null) throw new NullPointerException(name + ": the operand is null");
+    return node(op, Rules.forward(op, data, o.data), this, o, null);
+  }
+
+  // ---------------------------------------------------------------- fused n-ary nodes
+
+  /**
+   * One node summing all of {@code xs} (left to right). The sum of an empty list is a node with
+   * value 0 and no inputs.
+   *
+   * @throws NullPointerException naming the list or the index of a null element
+   */
+  public static Value sum(List<Value> xs) {
+    Value[] p = copy(xs, "sum", "the list", 1);
+    return node(Rules.SUM, Rules.sum(p), null, null, p);
+  }
+
+  /**
+   * One node computing Σ xsᵢ·wsᵢ (left to right): the fused neuron. The dot product of two empty
+   * lists is a node with value 0 and no inputs.
+   *
+   * @throws IllegalArgumentException if the sizes differ, naming both
+   * @throws NullPointerException naming the list or the index of a null element
+   */
+  public static Value dot(List<Value> xs, List<Value> ws) {
+    Objects.requireNonNull(xs, "dot: the first list is null");
+    Objects.requireNonNull(ws, "dot: the second list is null");
+    int n = xs.size();
+    if (ws.size() != n) {
+      throw new IllegalArgumentException("dot: sizes differ: " + n + " vs " + ws.size());
+    }
+    Value[] p = copy(xs, "dot", "the first list", 2);
+    int i = n;
+    for (Value w : ws) {
+      if (w == null) throw new NullPointerException("dot: element " + (i - n) + " of the second list is null");
+      p[i++] = w;
+    }
+    return node(Rules.DOT, Rules.dot(p), null, null, p);
+  }
+
+  /** Copies xs to the front of a new array of length times · |xs|, rejecting nulls. */
+  private static Value[] copy(List<Value> xs, String what, String which, int times) {
+    Objects.requireNonNull(xs, () -> what + ": " + which + " is null");
+    Value[] p = new Value[xs.size() * times];
+    int i = 0;
+    for (Value x : xs) {
+      if (x == null) throw new NullPointerException(what + ": element " + i + " of " + which + " is null");
+      p[i++] = x;
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------- differentiation
+
+  /**
+   * Seeds this node's gradient with 1 and propagates it to every node this one depends on, in one
+   * sweep over the graph in reverse topological order (no recursion: any depth works on the
+   * default thread stack).
+   *
+   * <p>Leaf gradients accumulate across calls ({@code +=}), as in PyTorch and micrograd; the
+   * gradients of inner nodes are recomputed by each call. Each leaf's contribution from one call is
+   * summed on its own and then added, so calling {@code backward()} twice adds each leaf's gradient
+   * twice, exactly.
+   */
+  public void backward() {
+    Sweep.backward(this);
+  }
+
+  // ---------------------------------------------------------------- printing
+
+  /**
+   * The graph of this value as Graphviz DOT text, drawn like micrograd's {@code draw_dot}: a record
+   * per node with its op, data and grad, and edges from inputs to the nodes that use them.
+   */
+  public String toDot() {
+    return Graphviz.dot(this);
+  }
+
+  /** {@code Value(data=0.7071, grad=1.0000)}. */
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "Value(data=%.4f, grad=%.4f)", data, grad);
+  }
+
+  /** A number as short as it prints exactly: "2", "0.5", "-1.5E-9". */
+  static String shortNumber(double x) {
+    if (x == Math.rint(x) && Math.abs(x) < 1e15) return Long.toString((long) x);
+    return Double.toString(x);
+  }
+}

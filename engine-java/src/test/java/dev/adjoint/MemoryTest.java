@@ -1,0 +1,21 @@
+package dev.adjoint;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jol.info.ClassLayout;
+import org.openjdk.jol.info.GraphLayout;
+
+/** A binary-op node costs at most 48 bytes of heap (measured with JOL). */
+class MemoryTest {
+  @Test
+  void binaryNodeIsAtMost48Bytes() {
+    Value a = Value.of(1), b = Value.of(2);
+    Value c = a.times(b);
+    long shallow = ClassLayout.parseInstance(c).instanceSize();
+    long withOperands = GraphLayout.parseInstance(c).totalSize();
+    long operands = GraphLayout.parseInstance(a).totalSize() + GraphLayout.parseInstance(b).totalSize();
+    assertTrue(shallow <= 48, "Value instance size " + shallow + " bytes\n" + ClassLayout.parseInstance(c).toPrintable());
+    assertTrue(withOperands - operands <= 48, "a binary node adds " + (withOperands - operands) + " bytes");
+  }
+}
