@@ -4,43 +4,40 @@ package dev.adjoint;
  * The whole calculus of Adjoint in one place: for every primitive, its forward rule, its adjoint
  * (reverse-mode) rule and its tangent (forward-mode) rule.
  *
- * <p>Every scalar primitive {@code y = f(a, b)} is described by three columns: the forward value
- * {@link #forward}, and the local partial derivatives {@link #da} = ∂y/∂a and {@link #db} = ∂y/∂b,
- * evaluated from the inputs and the already computed output {@code y}. From the partials the two
- * derivative rules follow, the same for every op:
+ * <p>A scalar primitive {@code y = f(a, b)} has four columns, one method each, with the ops in the
+ * same order in every method: {@link #forward} gives y; {@link #adjointA} and {@link #adjointB} give
+ * what ȳ adds to ā and b̄; {@link #tangent} gives ẏ from ȧ and ḃ.
  *
  * <pre>
- *   adjoint (reverse):  ā += ȳ · ∂y/∂a        b̄ += ȳ · ∂y/∂b
- *   tangent (forward):  ẏ  = ∂y/∂a · ȧ  +  ∂y/∂b · ḃ
+ *   op       forward y           adjoint: ā +=, b̄ +=                  tangent ẏ =
+ *   ADD      a + b               ȳ,  ȳ                                 ȧ + ḃ
+ *   SUB      a - b               ȳ,  -ȳ                                ȧ - ḃ
+ *   MUL      a·b                 ȳ·b,  ȳ·a                             ȧ·b + a·ḃ
+ *   DIV      a / b               ȳ / b,  -ȳ·((a / b) / b)              ȧ / b - ḃ·((a / b) / b)
+ *   NEG      -a                  -ȳ                                    -ȧ
+ *   POW      a^b                 ȳ·(b·a^(b-1)),  ȳ·(y·ln a)            ȧ·b·a^(b-1) + ḃ·y·ln a
+ *   POWC     a^p (p constant)    ȳ·(p·a^(p-1))                         ȧ·p·a^(p-1)
+ *   EXP      e^a                 ȳ·y                                   ȧ·y
+ *   LOG      ln a                ȳ / a                                 ȧ / a
+ *   SQRT     √a                  ȳ / (2y)                              ȧ / (2y)
+ *   TANH     tanh a              ȳ·(1 - y²)                            ȧ·(1 - y²)
+ *   SIGMOID  1 / (1 + e^-a)      ȳ·(1 - y)·y                           ȧ·(1 - y)·y
+ *   RELU     max(a, 0)           ȳ where y &gt; 0, else 0                ȧ where y &gt; 0, else 0
+ *   SIN      sin a               ȳ·cos a                               ȧ·cos a
+ *   COS      cos a               ȳ·(-sin a)                            ȧ·(-sin a)
+ *   ABS      |a|                 ȳ·sign a                              ȧ·sign a
+ *   SUM      Σ xᵢ                x̄ᵢ += ȳ                               Σ ẋᵢ
+ *   DOT      Σ xᵢ·wᵢ             x̄ᵢ += ȳ·wᵢ,  w̄ᵢ += ȳ·xᵢ                Σ (ẋᵢ·wᵢ + xᵢ·ẇᵢ)
  * </pre>
  *
- * The fused n-ary primitives are written out at the bottom of this file.
+ * <p>Conventions at non-differentiable points are PyTorch's: relu'(0) = 0, abs'(0) = 0,
+ * sqrt'(0) = +∞, and the power rules give 0 where the exponent is 0 (∂/∂a) and where a = 0 with a
+ * non-negative exponent (∂/∂b). The adjoint formulas are PyTorch 1.13's to the rounding (tanh's
+ * 1 - y² is one fused multiply-add there, as here), so gradients that cancel to nearly zero agree
+ * with PyTorch's too. NaN and infinities propagate as IEEE 754 says.
  *
- * <pre>
- *   op       forward y            ∂y/∂a                     ∂y/∂b
- *   ADD      a + b                1                         1
- *   SUB      a - b                1                         -1
- *   MUL      a · b                b                         a
- *   DIV      a / b                1 / b                     -a / b²
- *   NEG      -a                   -1
- *   POW      a^b                  b·a^(b-1)  (0 if b = 0)   y·ln a  (0 if a = 0, b ≥ 0)
- *   POWC     a^p, p constant      p·a^(p-1)  (0 if p = 0)   (p is not differentiated)
- *   EXP      e^a                  y
- *   LOG      ln a                 1 / a
- *   SQRT     √a                   1 / (2y)                  (+inf at 0)
- *   TANH     tanh a               1 - y²
- *   SIGMOID  1 / (1 + e^-a)       y·(1 - y)
- *   RELU     max(a, 0)            1 if a &gt; 0, else 0       (0 at the kink)
- *   SIN      sin a                cos a
- *   COS      cos a                -sin a
- *   ABS      |a|                  sign a                    (0 at the kink)
- *   SUM      Σ xᵢ                 x̄ᵢ += ȳ                     ẏ = Σ ẋᵢ
- *   DOT      Σ xᵢ·wᵢ              x̄ᵢ += ȳ·wᵢ, w̄ᵢ += ȳ·xᵢ       ẏ = Σ (ẋᵢ·wᵢ + xᵢ·ẇᵢ)
- * </pre>
- *
- * The conventions at non-differentiable points are PyTorch's. NaN and infinities propagate as
- * IEEE 754 says. Op codes are bytes; the tape and the sweeps dispatch on them with a
- * {@code switch}, never a virtual call.
+ * <p>Op codes are bytes; sweeps and tapes dispatch on them with a {@code switch}, never a virtual
+ * call. The fused n-ary primitives (SUM, DOT) are written out at the bottom.
  */
 final class Rules {
   private Rules() {}
@@ -77,7 +74,9 @@ final class Rules {
    */
   static final byte[] ARITY = {0, 2, 2, 2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1};
 
-  /** Forward rule: y = op(a, b); b is ignored by unary ops. */
+  // ------------------------------------------------------------------------ forward
+
+  /** Forward rule: y = op(a, b); b is the exponent of POWC and is ignored by the other unary ops. */
   static double forward(byte op, double a, double b) {
     switch (op) {
       case ADD: return a + b;
@@ -85,7 +84,7 @@ final class Rules {
       case MUL: return a * b;
       case DIV: return a / b;
       case NEG: return -a;
-      case POW:
+      case POW: return Math.pow(a, b);
       case POWC: return Math.pow(a, b);
       case EXP: return Math.exp(a);
       case LOG: return Math.log(a);
@@ -100,42 +99,71 @@ final class Rules {
     }
   }
 
-  /** ∂y/∂a, given the operands a, b and the output y = op(a, b). */
-  static double da(byte op, double a, double b, double y) {
+  // ------------------------------------------------------------------------ adjoint
+
+  /** Adjoint rule, first operand: what ȳ = g adds to ā, given a, b and y = op(a, b). */
+  static double adjointA(byte op, double a, double b, double y, double g) {
     switch (op) {
-      case ADD: return 1.0;
-      case SUB: return 1.0;
-      case MUL: return b;
-      case DIV: return 1.0 / b;
-      case NEG: return -1.0;
-      case POW:
-      case POWC: return b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0);
-      case EXP: return y;
-      case LOG: return 1.0 / a;
-      case SQRT: return 1.0 / (2.0 * y);
-      case TANH: return 1.0 - y * y;
-      case SIGMOID: return y * (1.0 - y);
-      case RELU: return a > 0.0 ? 1.0 : 0.0;
-      case SIN: return Math.cos(a);
-      case COS: return -Math.sin(a);
-      case ABS: return Math.signum(a);
-      default: throw new IllegalArgumentException("da: not a scalar op: " + op);
+      case ADD: return g;
+      case SUB: return g;
+      case MUL: return g * b;
+      case DIV: return g / b;
+      case NEG: return -g;
+      case POW: return b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
+      case POWC: return b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
+      case EXP: return g * y;
+      case LOG: return g / a;
+      case SQRT: return g / (2.0 * y);
+      case TANH: return g * Math.fma(-y, y, 1.0);
+      case SIGMOID: return g * (1.0 - y) * y;
+      case RELU: return y <= 0.0 ? 0.0 : g;
+      case SIN: return g * Math.cos(a);
+      case COS: return g * -Math.sin(a);
+      case ABS: return g * Math.signum(a);
+      default: throw new IllegalArgumentException("adjointA: not a scalar op: " + op);
     }
   }
 
-  /** ∂y/∂b for the binary ops, given a, b and y = op(a, b). */
-  static double db(byte op, double a, double b, double y) {
+  /** Adjoint rule, second operand of the binary ops: what ȳ = g adds to b̄. */
+  static double adjointB(byte op, double a, double b, double y, double g) {
     switch (op) {
-      case ADD: return 1.0;
-      case SUB: return -1.0;
-      case MUL: return a;
-      case DIV: return -a / (b * b);
-      case POW: return a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a);
-      default: throw new IllegalArgumentException("db: not a binary op: " + op);
+      case ADD: return g;
+      case SUB: return -g;
+      case MUL: return g * a;
+      case DIV: return -g * (a / b / b);
+      case POW: return a == 0.0 && b >= 0.0 ? 0.0 : g * (y * Math.log(a));
+      default: throw new IllegalArgumentException("adjointB: not a binary op: " + op);
     }
   }
 
-  /** Adjoint rule of a graph node: adds ȳ times each local partial to its operands' gradients. */
+  // ------------------------------------------------------------------------ tangent
+
+  /** Tangent rule: ẏ from a, b, y = op(a, b) and the operands' tangents ȧ = ta, ḃ = tb. */
+  static double tangent(byte op, double a, double b, double y, double ta, double tb) {
+    switch (op) {
+      case ADD: return ta + tb;
+      case SUB: return ta - tb;
+      case MUL: return ta * b + a * tb;
+      case DIV: return ta / b - tb * (a / b / b);
+      case NEG: return -ta;
+      case POW: return adjointA(POW, a, b, y, ta) + adjointB(POW, a, b, y, tb);
+      case POWC: return b == 0.0 ? 0.0 : ta * (b * Math.pow(a, b - 1.0));
+      case EXP: return ta * y;
+      case LOG: return ta / a;
+      case SQRT: return ta / (2.0 * y);
+      case TANH: return ta * Math.fma(-y, y, 1.0);
+      case SIGMOID: return ta * (1.0 - y) * y;
+      case RELU: return y <= 0.0 ? 0.0 : ta;
+      case SIN: return ta * Math.cos(a);
+      case COS: return ta * -Math.sin(a);
+      case ABS: return ta * Math.signum(a);
+      default: throw new IllegalArgumentException("tangent: not a scalar op: " + op);
+    }
+  }
+
+  // ------------------------------------------------------------------------ graph nodes
+
+  /** Runs the adjoint rule of a graph node: adds its gradient's share to its operands' gradients. */
   static void adjoint(Value v) {
     final double g = v.grad;
     final byte op = v.op;
@@ -157,19 +185,13 @@ final class Rules {
       default: {
         final Value a = v.a, b = v.b;
         final double bd = b == null ? 0.0 : b.data;
-        a.grad += g * da(op, a.data, bd, v.data);
-        if (ARITY[op] == 2) b.grad += g * db(op, a.data, bd, v.data);
+        a.grad += adjointA(op, a.data, bd, v.data, g);
+        if (ARITY[op] == 2) b.grad += adjointB(op, a.data, bd, v.data, g);
       }
     }
   }
 
-  /** Tangent rule of a scalar op: ẏ from the operands, the output and the operands' tangents. */
-  static double tangent(byte op, double a, double b, double y, double ta, double tb) {
-    final double t = da(op, a, b, y) * ta;
-    return ARITY[op] == 2 ? t + db(op, a, b, y) * tb : t;
-  }
-
-  /** Tangent rule of a graph node placed by a forward sweep (see {@link Sweep#tangentOf}). */
+  /** Runs the tangent rule of a graph node placed by a forward sweep (see {@link Sweep#tangentOf}). */
   static double tangent(Value v, double[] t, double[] lt) {
     switch (v.op) {
       case SUM: {

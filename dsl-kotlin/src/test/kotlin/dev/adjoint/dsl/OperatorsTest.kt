@@ -1,0 +1,104 @@
+package dev.adjoint.dsl
+
+import dev.adjoint.Value
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Test
+
+/** Every operator in every order gives bitwise the value and gradients of the Java methods. */
+class OperatorsTest {
+    private fun same(dsl: (Value, Value) -> Value, java: (Value, Value) -> Value, what: String) {
+        for ((x0, y0) in listOf(1.5 to -0.75, -2.0 to 3.25, 0.3 to 0.6)) {
+            val a = Value.of(x0)
+            val b = Value.of(y0)
+            val d = dsl(a, b).also { it.backward() }
+            val ja = Value.of(x0)
+            val jb = Value.of(y0)
+            val j = java(ja, jb).also { it.backward() }
+            assertEquals(j.data(), d.data(), 0.0, "$what value at $x0, $y0")
+            assertEquals(ja.grad(), a.grad(), 0.0, "$what d/da at $x0, $y0")
+            assertEquals(jb.grad(), b.grad(), 0.0, "$what d/db at $x0, $y0")
+        }
+    }
+
+    @Test
+    fun valueWithValue() {
+        same({ a, b -> a + b }, { a, b -> a.plus(b) }, "a + b")
+        same({ a, b -> a - b }, { a, b -> a.minus(b) }, "a - b")
+        same({ a, b -> a * b }, { a, b -> a.times(b) }, "a * b")
+        same({ a, b -> a / b }, { a, b -> a.div(b) }, "a / b")
+        same({ a, _ -> -a }, { a, _ -> a.unaryMinus() }, "-a")
+        same({ a, b -> abs(a) pow b }, { a, b -> a.abs().pow(b) }, "|a| pow b")
+    }
+
+    @Test
+    fun valueWithDouble() {
+        same({ a, _ -> a + 2.5 }, { a, _ -> a.plus(2.5) }, "a + 2.5")
+        same({ a, _ -> a - 2.5 }, { a, _ -> a.minus(2.5) }, "a - 2.5")
+        same({ a, _ -> a * 2.5 }, { a, _ -> a.times(2.5) }, "a * 2.5")
+        same({ a, _ -> a / 2.5 }, { a, _ -> a.div(2.5) }, "a / 2.5")
+        same({ a, _ -> 2.5 + a }, { a, _ -> Value.of(2.5).plus(a) }, "2.5 + a")
+        same({ a, _ -> 2.5 - a }, { a, _ -> Value.of(2.5).minus(a) }, "2.5 - a")
+        same({ a, _ -> 2.5 * a }, { a, _ -> Value.of(2.5).times(a) }, "2.5 * a")
+        same({ a, _ -> 2.5 / a }, { a, _ -> Value.of(2.5).div(a) }, "2.5 / a")
+    }
+
+    @Test
+    fun valueWithInt() {
+        same({ a, _ -> a + 2 }, { a, _ -> a.plus(2.0) }, "a + 2")
+        same({ a, _ -> a - 2 }, { a, _ -> a.minus(2.0) }, "a - 2")
+        same({ a, _ -> a * 2 }, { a, _ -> a.times(2.0) }, "a * 2")
+        same({ a, _ -> a / 2 }, { a, _ -> a.div(2.0) }, "a / 2")
+        same({ a, _ -> 2 + a }, { a, _ -> Value.of(2.0).plus(a) }, "2 + a")
+        same({ a, _ -> 1 - a }, { a, _ -> Value.of(1.0).minus(a) }, "1 - a")
+        same({ a, _ -> 2 * a }, { a, _ -> Value.of(2.0).times(a) }, "2 * a")
+        same({ a, _ -> 2 / a }, { a, _ -> Value.of(2.0).div(a) }, "2 / a")
+    }
+
+    @Test
+    fun powInEveryShape() {
+        same({ a, _ -> a.pow(2) }, { a, _ -> a.pow(2.0) }, "a.pow(2)")
+        same({ a, _ -> a pow 3 }, { a, _ -> a.pow(3.0) }, "a pow 3")
+        same({ a, _ -> abs(a) pow 0.5 }, { a, _ -> a.abs().pow(0.5) }, "|a| pow 0.5")
+        same({ a, _ -> a.pow(2.0) }, { a, _ -> a.pow(2.0) }, "a.pow(2.0)")
+    }
+
+    @Test
+    fun functions() {
+        same({ a, _ -> exp(a) }, { a, _ -> a.exp() }, "exp")
+        same({ a, _ -> ln(abs(a)) }, { a, _ -> a.abs().log() }, "ln")
+        same({ a, _ -> sqrt(abs(a)) }, { a, _ -> a.abs().sqrt() }, "sqrt")
+        same({ a, _ -> tanh(a) }, { a, _ -> a.tanh() }, "tanh")
+        same({ a, _ -> sigmoid(a) }, { a, _ -> a.sigmoid() }, "sigmoid")
+        same({ a, _ -> relu(a) }, { a, _ -> a.relu() }, "relu")
+        same({ a, _ -> sin(a) }, { a, _ -> a.sin() }, "sin")
+        same({ a, _ -> cos(a) }, { a, _ -> a.cos() }, "cos")
+        same({ a, _ -> abs(a) }, { a, _ -> a.abs() }, "abs")
+        same({ a, b -> sum(listOf(a, b, a)) }, { a, b -> Value.sum(listOf(a, b, a)) }, "sum")
+        same({ a, b -> dot(listOf(a, b), listOf(b, a)) }, { a, b -> Value.dot(listOf(a, b), listOf(b, a)) }, "dot")
+    }
+
+    @Test
+    fun gradOnTheSeedExample() {
+        val g = grad(2.0, -3.0) { (a, b) -> tanh(a * b + a.pow(2)) }
+        assertEquals(-0.9640275800758169, g.value, 1e-15)
+        assertEquals(0.07065082485316443, g[0], 1e-15)
+        assertEquals(0.14130164970632886, g[1], 1e-15)
+        assertEquals(2, g.gradient.size)
+    }
+
+    @Test
+    fun scopedGrad() {
+        lateinit var x: Value
+        val g = gradient {
+            x = variable(2.0)
+            val y = variable(-3.0)
+            tanh(x * y + (x pow 2))
+        }
+        assertEquals(-0.9640275800758169, g.value, 1e-15)
+        assertEquals(0.07065082485316443, g[x], 1e-15)
+        assertEquals(0.14130164970632886, g[1], 1e-15)
+        val e = assertThrows(IllegalArgumentException::class.java) { g[5] }
+        assertEquals("gradient index 5 is outside 0..1", e.message)
+    }
+}
