@@ -1,0 +1,63 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Value;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba), as PyTorch implements it: m ← β₁m + (1-β₁)g; v ← β₂v + (1-β₂)g²;
+ * p ← p - lr(k)·(m / (1-β₁ᵗ)) / (√(v / (1-β₂ᵗ)) + ε), t = k + 1.
+ */
+public final class Adam implements Optimizer {
+  private final Value[] params;
+  private final LearningRate lr;
+  private final double beta1, beta2, eps;
+  private final double[] m, v;
+  private int k;
+
+  private Adam(List<Value> params, LearningRate lr, double beta1, double beta2, double eps) {
+    if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("Adam: beta1 must be in [0, 1), was " + beta1);
+    if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("Adam: beta2 must be in [0, 1), was " + beta2);
+    if (!(eps > 0)) throw new IllegalArgumentException("Adam: eps must be positive, was " + eps);
+    this.params = params.toArray(new Value[0]);
+    this.lr = lr;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+    this.m = new double[this.params.length];
+    this.v = new double[this.params.length];
+  }
+
+  /** Adam with PyTorch's defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8. */
+  public static Adam of(List<Value> params, double lr) {
+    return new Adam(params, LearningRate.constant(lr), 0.9, 0.999, 1e-8);
+  }
+
+  /** Adam with every setting given. */
+  public static Adam of(List<Value> params, LearningRate lr, double beta1, double beta2, double eps) {
+    return new Adam(params, lr, beta1, beta2, eps);
+  }
+
+  @Override
+  public void step() {
+    double rate = lr.at(k);
+    int t = ++k;
+    double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
+    for (int i = 0; i < params.length; i++) {
+      Value p = params[i];
+      double g = p.grad();
+      m[i] = beta1 * m[i] + (1 - beta1) * g;
+      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+      p.setData(p.data() - rate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
+    }
+  }
+
+  @Override
+  public void zeroGrad() {
+    for (Value p : params) p.zeroGrad();
+  }
+
+  @Override
+  public int steps() {
+    return k;
+  }
+}

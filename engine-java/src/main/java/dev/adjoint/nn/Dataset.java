@@ -1,0 +1,135 @@
+package dev.adjoint.nn;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** A labelled data set: rows of features {@code x(i)} and one label {@code y(i)} per row. Immutable. */
+public final class Dataset {
+  private final double[][] x;
+  private final double[] y;
+
+  private Dataset(double[][] x, double[] y) {
+    if (x.length != y.length) throw new IllegalArgumentException("Dataset: " + x.length + " rows but " + y.length + " labels");
+    if (x.length == 0) throw new IllegalArgumentException("Dataset: no rows");
+    int d = x[0].length;
+    this.x = new double[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      if (x[i].length != d) throw new IllegalArgumentException("Dataset: row " + i + " has " + x[i].length + " features, row 0 has " + d);
+      this.x[i] = x[i].clone();
+    }
+    this.y = y.clone();
+  }
+
+  /** A data set of the given rows and labels (copied). */
+  public static Dataset of(double[][] x, double[] y) {
+    return new Dataset(x, y);
+  }
+
+  /** XOR with labels in {-1, +1}: (0,0) → -1, (0,1) → +1, (1,0) → +1, (1,1) → -1. */
+  public static Dataset xor() {
+    return new Dataset(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, new double[] {-1, 1, 1, -1});
+  }
+
+  /**
+   * Two interleaving half circles, following scikit-learn's make_moons: n/2 points (rounded down)
+   * on the outer moon (label -1), the rest on the inner one (label +1), shuffled, then Gaussian
+   * noise of standard deviation noise added to every coordinate. Labels are in {-1, +1}, as in
+   * micrograd's demo. The same seed gives the same points.
+   */
+  public static Dataset moons(int n, double noise, long seed) {
+    if (n < 2) throw new IllegalArgumentException("moons: n must be at least 2, was " + n);
+    if (!(noise >= 0)) throw new IllegalArgumentException("moons: noise must be non-negative, was " + noise);
+    Random rng = new Random(seed);
+    int out = n / 2, in = n - out;
+    double[][] x = new double[n][];
+    double[] y = new double[n];
+    for (int i = 0; i < out; i++) {
+      double t = out == 1 ? 0 : Math.PI * i / (out - 1);
+      x[i] = new double[] {Math.cos(t), Math.sin(t)};
+      y[i] = -1;
+    }
+    for (int i = 0; i < in; i++) {
+      double t = in == 1 ? 0 : Math.PI * i / (in - 1);
+      x[out + i] = new double[] {1 - Math.cos(t), 1 - Math.sin(t) - 0.5};
+      y[out + i] = 1;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      double[] tx = x[i]; x[i] = x[j]; x[j] = tx;
+      double ty = y[i]; y[i] = y[j]; y[j] = ty;
+    }
+    for (double[] row : x) {
+      row[0] += noise * rng.nextGaussian();
+      row[1] += noise * rng.nextGaussian();
+    }
+    return new Dataset(x, y);
+  }
+
+  /**
+   * Reads a CSV file with a header line: every column but the last is a feature, the last is the
+   * label. Blank lines are skipped.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException naming the line of a malformed row or number
+   */
+  public static Dataset csv(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) throw new IllegalArgumentException(file + ": empty, expected a header line");
+    int columns = lines.get(0).split(",", -1).length;
+    if (columns < 2) throw new IllegalArgumentException(file + ":1: expected at least one feature and a label, got '" + lines.get(0) + "'");
+    List<double[]> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      if (line.isEmpty()) continue;
+      String[] cells = line.split(",", -1);
+      if (cells.length != columns) {
+        throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected " + columns + " columns, got " + cells.length + ": '" + line + "'");
+      }
+      double[] row = new double[columns - 1];
+      for (int c = 0; c < columns; c++) {
+        double v;
+        try {
+          v = Double.parseDouble(cells[c].trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(file + ":" + (i + 1) + ": column " + (c + 1) + " is not a number: '" + cells[c] + "'");
+        }
+        if (c < columns - 1) row[c] = v; else ys.add(v);
+      }
+      xs.add(row);
+    }
+    double[] y = new double[ys.size()];
+    for (int i = 0; i < y.length; i++) y[i] = ys.get(i);
+    return new Dataset(xs.toArray(new double[0][]), y);
+  }
+
+  /** The number of rows. */
+  public int size() {
+    return y.length;
+  }
+
+  /** The number of features per row. */
+  public int features() {
+    return x[0].length;
+  }
+
+  /** Row i's features (a copy). */
+  public double[] x(int i) {
+    return x[i].clone();
+  }
+
+  /** Row i's label. */
+  public double y(int i) {
+    return y[i];
+  }
+
+  /** All labels (a copy). */
+  public double[] labels() {
+    return y.clone();
+  }
+}

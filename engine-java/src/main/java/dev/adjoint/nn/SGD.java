@@ -1,0 +1,60 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Value;
+import java.util.List;
+
+/**
+ * Stochastic gradient descent, optionally with momentum (PyTorch's form): v ← μ·v + g;
+ * p ← p - lr(k)·v, where k counts the steps taken so far. With μ = 0 it is p ← p - lr(k)·g.
+ */
+public final class SGD implements Optimizer {
+  private final Value[] params;
+  private final LearningRate lr;
+  private final double momentum;
+  private final double[] velocity;
+  private int k;
+
+  private SGD(List<Value> params, LearningRate lr, double momentum) {
+    this.params = params.toArray(new Value[0]);
+    this.lr = lr;
+    if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("SGD: momentum must be in [0, 1), was " + momentum);
+    this.momentum = momentum;
+    this.velocity = momentum == 0 ? null : new double[this.params.length];
+  }
+
+  /** Plain SGD with a constant learning rate. */
+  public static SGD of(List<Value> params, double lr) {
+    return new SGD(params, LearningRate.constant(lr), 0.0);
+  }
+
+  /** Plain SGD with a schedule. */
+  public static SGD of(List<Value> params, LearningRate lr) {
+    return new SGD(params, lr, 0.0);
+  }
+
+  /** SGD with momentum μ in [0, 1). */
+  public static SGD withMomentum(List<Value> params, LearningRate lr, double momentum) {
+    return new SGD(params, lr, momentum);
+  }
+
+  @Override
+  public void step() {
+    double rate = lr.at(k++);
+    for (int i = 0; i < params.length; i++) {
+      Value p = params[i];
+      double g = p.grad();
+      if (velocity != null) g = velocity[i] = momentum * velocity[i] + g;
+      p.setData(p.data() - rate * g);
+    }
+  }
+
+  @Override
+  public void zeroGrad() {
+    for (Value p : params) p.zeroGrad();
+  }
+
+  @Override
+  public int steps() {
+    return k;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.adjoint.examples
+
+import com.fasterxml.jackson.databind.ObjectMapper
+import dev.adjoint.nn.Dataset
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.Callable
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+/** `adjoint bench`: workload runners that print one JSON line, comparable across systems. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = ["Runs a benchmark workload and prints one JSON line."],
+    subcommands = [BenchMoons::class],
+)
+class Bench : Callable<Int> {
+    override fun call(): Int {
+        System.err.println("bench: name a workload, for example: adjoint bench moons --data FILE --init FILE --steps 100")
+        return 2
+    }
+}
+
+/** `adjoint bench moons`: the moons workload of ../shared/bench/README.md. */
+@Command(
+    name = "moons",
+    mixinStandardHelpOptions = true,
+    description = ["Trains the moons workload and prints",
+        "{\"system\", \"steps\", \"loss0\", \"loss_last\", \"acc_last\", \"seconds\"} as one JSON line."],
+)
+class BenchMoons : Callable<Int> {
+    @Option(names = ["--data"], required = true, paramLabel = "FILE", description = ["CSV with columns x1, x2, label (label in {-1, +1})."])
+    lateinit var data: Path
+
+    @Option(names = ["--init"], required = true, paramLabel = "FILE", description = ["JSON with the MLP's layers and initial weights."])
+    lateinit var init: Path
+
+    @Option(names = ["--steps"], defaultValue = "100", paramLabel = "N", description = ["Training steps (default: \${DEFAULT-VALUE})."])
+    var steps: Int = 100
+
+    override fun call(): Int {
+        require(steps >= 1) { "--steps must be at least 1, was $steps" }
+        require(Files.isReadable(data)) { "--data: cannot read $data" }
+        require(Files.isReadable(init)) { "--init: cannot read $init" }
+        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), Dataset.csv(data), steps)
+        val line = linkedMapOf(
+            "system" to "adjoint-0.1.0-SNAPSHOT (java ${System.getProperty("java.version")})",
+            "steps" to r.steps,
+            "loss0" to r.loss0,
+            "loss_last" to r.lossLast,
+            "acc_last" to r.accLast,
+            "seconds" to r.seconds,
+        )
+        println(ObjectMapper().writeValueAsString(line))
+        return 0
+    }
+}
