@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the verification suite against deliberately broken copies of the engine and prints, for
+# each, whether the suite caught it and the size of the shrunk expression it reported.
+# Usage: bash tools/broken-engines.sh [OUT_DIR]    (about a minute per engine)
+set -uo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$(mktemp -d)}"
+mkdir -p "$out"
+R=engine-java/src/main/java/dev/adjoint/Rules.java
+S=engine-java/src/main/java/dev/adjoint/Sweep.java
+# name | file | sed expression
+mutants=(
+  "tanh-derivative-1-minus-y|$R|s/case TANH: return g \* Math.fma(-y, y, 1.0);/case TANH: return g * (1.0 - y);/"
+  "assign-instead-of-accumulate|$R|s/a.grad += adjointA(op, a.data, bd, v.data, g);/a.grad = adjointA(op, a.data, bd, v.data, g);/"
+  "assign-in-dot|$R|s/w.grad += g \* x.data;/w.grad = g * x.data;/"
+  "shared-nodes-visited-twice|$S|s/if (in.mark == 0) {/if (in.mark <= 0) {/"
+  "sigmoid-forward-sign|$R|s|case SIGMOID: return 1.0 / (1.0 + Math.exp(-a));|case SIGMOID: return 1.0 / (1.0 + Math.exp(a));|"
+  "sqrt-derivative-missing-2|$R|s|case SQRT: return g / (2.0 \* y);|case SQRT: return g / y;|"
+  "div-adjoint-sign|$R|s|case DIV: return -g \* (a / b / b);|case DIV: return g * (a / b / b);|"
+  "pow-exponent-log10|$R|s/g \* (y \* Math.log(a))/g * (y * Math.log10(a))/"
+  "sub-adjoint-sign|$R|s/case SUB: return -g;/case SUB: return g;/"
+  "dot-uses-wrong-operand|$R|s/x.grad += g \* w.data;/x.grad += g * x.data;/"
+  "cos-derivative-sign|$R|s/case COS: return g \* -Math.sin(a);/case COS: return g * Math.sin(a);/"
+  "leaf-gradients-not-accumulated|$S|s/leaves\[j\].grad = saved\[j\] + leaves\[j\].grad;/leaves[j].grad = leaves[j].grad;/"
+  "relu-kink-wrong-side|$R|s/case RELU: return y <= 0.0 ? 0.0 : g;/case RELU: return y <= 0.0 ? g : 0.0;/"
+  "powc-exponent-off-by-one|$R|s/case POWC: return b == 0.0 ? 0.0 : g \* (b \* Math.pow(a, b - 1.0));/case POWC: return b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 2.0));/"
+)
+printf "%-34s %-8s %s\n" engine caught "shrunk expression (nodes)"
+for m in "${mutants[@]}"; do
+  IFS='|' read -r name file expr <<<"$m"
+  work="$out/$name"; rm -rf "$work"; git clone -q "$here" "$work"
+  (cd "$work" && sed -i "$expr" "$file" && ! git diff --quiet) || { printf "%-34s %s\n" "$name" "PATCH DID NOT APPLY"; continue; }
+  (cd "$work" && mvn -q -B -o test -pl verification -am -Dtest=ThreeWayPropertyTest -Dsurefire.failIfNoSpecifiedTests=false \
+     -Dadjoint.verify.iterations=2000 > "$out/$name.log" 2>&1)
+  if grep -q "Gradient check FAILED" "$out/$name.log"; then
+    line=$(grep -m1 -o "Gradient check FAILED[^:]*: [0-9]* nodes" "$out/$name.log" | tail -1)
+    body=$(grep -m1 -A1 "Gradient check FAILED" "$out/$name.log" | tail -1 | sed 's/^ *//')
+    printf "%-34s %-8s %s  [%s]\n" "$name" yes "$body" "${line##*: }"
+  else
+    printf "%-34s %-8s %s\n" "$name" NO "(see $out/$name.log)"
+  fi
+done

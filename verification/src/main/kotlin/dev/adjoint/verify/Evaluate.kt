@@ -1,0 +1,329 @@
+package dev.adjoint.verify
+
+import dev.adjoint.Value
+import dev.adjoint.dsl.abs
+import dev.adjoint.dsl.cos
+import dev.adjoint.dsl.div
+import dev.adjoint.dsl.dot
+import dev.adjoint.dsl.exp
+import dev.adjoint.dsl.ln
+import dev.adjoint.dsl.minus
+import dev.adjoint.dsl.plus
+import dev.adjoint.dsl.pow
+import dev.adjoint.dsl.relu
+import dev.adjoint.dsl.sigmoid
+import dev.adjoint.dsl.sin
+import dev.adjoint.dsl.sqrt
+import dev.adjoint.dsl.sum
+import dev.adjoint.dsl.tanh
+import dev.adjoint.dsl.times
+import java.util.IdentityHashMap
+import kotlin.math.abs
+import kotlin.math.cbrt
+import kotlin.math.cosh
+import kotlin.math.ln
+import kotlin.math.max
+import kotlin.math.sign
+
+/** A value and its gradient with respect to every input. */
+class Gradient(val value: Double, val gradient: DoubleArray)
+
+/** The evaluators of an [Expr]: each written on its own, so that they can check each other. */
+object Evaluate {
+    /** Plain double arithmetic, with the same forward formulas the engine documents. */
+    @JvmStatic
+    fun value(e: Expr, x: DoubleArray): Double {
+        val memo = IdentityHashMap<Expr, Double>()
+        fun v(n: Expr): Double = memo.getOrPut(n) {
+            when (n) {
+                is Expr.Var -> x[n.index]
+                is Expr.Const -> n.value
+                is Expr.Unary -> unary(n.op, v(n.arg))
+                is Expr.PowC -> Math.pow(v(n.arg), n.p)
+                is Expr.Binary -> binary(n.op, v(n.left), v(n.right))
+                is Expr.Sum -> n.args.fold(0.0) { s, a -> s + v(a) }
+                is Expr.Dot -> n.xs.indices.fold(0.0) { s, i -> s + v(n.xs[i]) * v(n.ws[i]) }
+            }
+        }
+        return v(e)
+    }
+
+    /** The value of every node, by identity. */
+    @JvmStatic
+    fun values(e: Expr, x: DoubleArray): Map<Expr, Double> {
+        val out = IdentityHashMap<Expr, Double>()
+        for (n in e.nodes()) out[n] = value(n, x)
+        return out
+    }
+
+    internal fun unary(op: UnaryOp, a: Double): Double = when (op) {
+        UnaryOp.NEG -> -a
+        UnaryOp.EXP -> Math.exp(a)
+        UnaryOp.LOG -> Math.log(a)
+        UnaryOp.SQRT -> Math.sqrt(a)
+        UnaryOp.TANH -> Math.tanh(a)
+        UnaryOp.SIGMOID -> 1.0 / (1.0 + Math.exp(-a))
+        UnaryOp.RELU -> Math.max(a, 0.0)
+        UnaryOp.SIN -> Math.sin(a)
+        UnaryOp.COS -> Math.cos(a)
+        UnaryOp.ABS -> Math.abs(a)
+    }
+
+    internal fun binary(op: BinaryOp, a: Double, b: Double): Double = when (op) {
+        BinaryOp.ADD -> a + b
+        BinaryOp.SUB -> a - b
+        BinaryOp.MUL -> a * b
+        BinaryOp.DIV -> a / b
+        BinaryOp.POW -> Math.pow(a, b)
+    }
+
+    /** Builds [e] on the engine through its Java API, with one leaf per input. */
+    @JvmStatic
+    fun javaGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
+        val memo = IdentityHashMap<Expr, Value>()
+        fun g(n: Expr): Value = memo.getOrPut(n) {
+            when (n) {
+                is Expr.Var -> leaves[n.index]
+                is Expr.Const -> Value.of(n.value)
+                is Expr.Unary -> g(n.arg).let {
+                    when (n.op) {
+                        UnaryOp.NEG -> it.unaryMinus()
+                        UnaryOp.EXP -> it.exp()
+                        UnaryOp.LOG -> it.log()
+                        UnaryOp.SQRT -> it.sqrt()
+                        UnaryOp.TANH -> it.tanh()
+                        UnaryOp.SIGMOID -> it.sigmoid()
+                        UnaryOp.RELU -> it.relu()
+                        UnaryOp.SIN -> it.sin()
+                        UnaryOp.COS -> it.cos()
+                        UnaryOp.ABS -> it.abs()
+                    }
+                }
+                is Expr.PowC -> g(n.arg).pow(n.p)
+                is Expr.Binary -> {
+                    val l = n.left
+                    val r = n.right
+                    when {
+                        n.op == BinaryOp.POW -> g(l).pow(g(r))
+                        r is Expr.Const && l !is Expr.Const -> when (n.op) {
+                            BinaryOp.ADD -> g(l).plus(r.value)
+                            BinaryOp.SUB -> g(l).minus(r.value)
+                            BinaryOp.MUL -> g(l).times(r.value)
+                            else -> g(l).div(r.value)
+                        }
+                        else -> {
+                            val a = if (l is Expr.Const) Value.of(l.value) else g(l)
+                            val b = g(r)
+                            when (n.op) {
+                                BinaryOp.ADD -> a.plus(b)
+                                BinaryOp.SUB -> a.minus(b)
+                                BinaryOp.MUL -> a.times(b)
+                                else -> a.div(b)
+                            }
+                        }
+                    }
+                }
+                is Expr.Sum -> Value.sum(n.args.map(::g))
+                is Expr.Dot -> Value.dot(n.xs.map(::g), n.ws.map(::g))
+            }
+        }
+        g(e)
+        return memo
+    }
+
+    /** Builds [e] on the engine through the Kotlin DSL's operators and functions. */
+    @JvmStatic
+    fun dslGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
+        val memo = IdentityHashMap<Expr, Value>()
+        fun g(n: Expr): Value = memo.getOrPut(n) {
+            when (n) {
+                is Expr.Var -> leaves[n.index]
+                is Expr.Const -> dev.adjoint.dsl.value(n.value)
+                is Expr.Unary -> g(n.arg).let {
+                    when (n.op) {
+                        UnaryOp.NEG -> -it
+                        UnaryOp.EXP -> exp(it)
+                        UnaryOp.LOG -> ln(it)
+                        UnaryOp.SQRT -> sqrt(it)
+                        UnaryOp.TANH -> tanh(it)
+                        UnaryOp.SIGMOID -> sigmoid(it)
+                        UnaryOp.RELU -> relu(it)
+                        UnaryOp.SIN -> sin(it)
+                        UnaryOp.COS -> cos(it)
+                        UnaryOp.ABS -> abs(it)
+                    }
+                }
+                is Expr.PowC -> g(n.arg) pow n.p
+                is Expr.Binary -> {
+                    val l = n.left
+                    val r = n.right
+                    when {
+                        n.op == BinaryOp.POW -> g(l) pow g(r)
+                        r is Expr.Const && l !is Expr.Const -> when (n.op) {
+                            BinaryOp.ADD -> g(l) + r.value
+                            BinaryOp.SUB -> g(l) - r.value
+                            BinaryOp.MUL -> g(l) * r.value
+                            else -> g(l) / r.value
+                        }
+                        l is Expr.Const && r !is Expr.Const -> when (n.op) {
+                            BinaryOp.ADD -> l.value + g(r)
+                            BinaryOp.SUB -> l.value - g(r)
+                            BinaryOp.MUL -> l.value * g(r)
+                            else -> l.value / g(r)
+                        }
+                        else -> {
+                            val a = if (l is Expr.Const) dev.adjoint.dsl.value(l.value) else g(l)
+                            val b = g(r)
+                            when (n.op) {
+                                BinaryOp.ADD -> a + b
+                                BinaryOp.SUB -> a - b
+                                BinaryOp.MUL -> a * b
+                                else -> a / b
+                            }
+                        }
+                    }
+                }
+                is Expr.Sum -> sum(n.args.map(::g))
+                is Expr.Dot -> dot(n.xs.map(::g), n.ws.map(::g))
+            }
+        }
+        g(e)
+        return memo
+    }
+
+    /** Reverse mode through the Java API: one backward() from the root. */
+    @JvmStatic
+    fun reverseJava(e: Expr, x: DoubleArray): Gradient = reverse(e, x, ::javaGraph)
+
+    /** Reverse mode through the Kotlin DSL. */
+    @JvmStatic
+    fun reverseDsl(e: Expr, x: DoubleArray): Gradient = reverse(e, x, ::dslGraph)
+
+    private fun reverse(e: Expr, x: DoubleArray, build: (Expr, List<Value>) -> Map<Expr, Value>): Gradient {
+        val leaves = x.map { Value.of(it) }
+        val out = build(e, leaves)[e]!!
+        out.backward()
+        return Gradient(out.data(), DoubleArray(x.size) { leaves[it].grad() })
+    }
+
+    /** Forward mode with [Dual] numbers: the whole gradient in one pass, and its terms' magnitudes. */
+    @JvmStatic
+    fun forward(e: Expr, x: DoubleArray): Map<Expr, Dual> {
+        val n = x.size
+        val memo = IdentityHashMap<Expr, Dual>()
+        fun d(node: Expr): Dual = memo.getOrPut(node) {
+            when (node) {
+                is Expr.Var -> Dual.variable(x[node.index], node.index, n)
+                is Expr.Const -> Dual.constant(node.value, n)
+                is Expr.Unary -> d(node.arg).apply(node.op)
+                is Expr.PowC -> d(node.arg).pow(node.p)
+                is Expr.Binary -> d(node.left).apply(node.op, d(node.right))
+                is Expr.Sum -> node.args.fold(Dual.constant(0.0, n)) { s, a -> s + d(a) }
+                is Expr.Dot -> node.xs.indices.map { d(node.xs[it]) * d(node.ws[it]) }
+                    .fold(Dual.constant(0.0, n)) { s, a -> s + a }
+            }
+        }
+        d(e)
+        return memo
+    }
+
+    /**
+     * Central finite differences of f along each coordinate with Richardson extrapolation: steps
+     * h, h/2, h/4 with h = cbrt(ε)·max(1, |xᵢ|), and an error estimate from the extrapolation's
+     * last correction plus the rounding of the differences.
+     */
+    @JvmStatic
+    fun finiteDifferences(f: (DoubleArray) -> Double, x: DoubleArray): Array<Estimate> = Array(x.size) { i ->
+        val h = cbrt(Math.ulp(1.0)) * max(1.0, abs(x[i]))
+        var scale = 0.0
+        fun central(step: Double): Double {
+            val up = x.copyOf().also { it[i] = x[i] + step }
+            val down = x.copyOf().also { it[i] = x[i] - step }
+            val fu = f(up)
+            val fd = f(down)
+            scale = max(scale, max(abs(fu), abs(fd)))
+            val actual = up[i] - down[i] // the step as represented, not as intended
+            return (fu - fd) / actual
+        }
+        val d1 = central(h)
+        val d2 = central(h / 2)
+        val d4 = central(h / 4)
+        val r1 = (4 * d2 - d1) / 3
+        val r2 = (4 * d4 - d2) / 3
+        val r = (16 * r2 - r1) / 15
+        val rounding = 4 * Math.ulp(1.0) * scale / (h / 4)
+        Estimate(r, abs(r - r2) + rounding)
+    }
+}
+
+/** A finite-difference derivative and a bound on its error. */
+class Estimate(val value: Double, val error: Double) {
+    override fun toString(): String = "$value ± ${"%.1e".format(error)}"
+}
+
+/**
+ * A dual number over n directions at once: a value, its gradient, and for each direction the
+ * magnitude of the terms that were summed to make that derivative (what its rounding error scales
+ * with). The derivative rules are written here from calculus, independently of the engine's rule
+ * table.
+ */
+class Dual private constructor(val v: Double, val d: DoubleArray, val m: DoubleArray) {
+    companion object {
+        fun variable(v: Double, index: Int, n: Int) =
+            Dual(v, DoubleArray(n).also { it[index] = 1.0 }, DoubleArray(n).also { it[index] = 1.0 })
+
+        fun constant(v: Double, n: Int) = Dual(v, DoubleArray(n), DoubleArray(n))
+    }
+
+    private fun map(value: Double, f: Double, termMagnitude: Double) =
+        Dual(value, DoubleArray(d.size) { f * d[it] }, DoubleArray(d.size) { termMagnitude * m[it] })
+
+    operator fun plus(o: Dual) = Dual(v + o.v, DoubleArray(d.size) { d[it] + o.d[it] }, DoubleArray(d.size) { m[it] + o.m[it] })
+
+    operator fun minus(o: Dual) = Dual(v - o.v, DoubleArray(d.size) { d[it] - o.d[it] }, DoubleArray(d.size) { m[it] + o.m[it] })
+
+    operator fun times(o: Dual) = Dual(v * o.v, DoubleArray(d.size) { d[it] * o.v + v * o.d[it] },
+        DoubleArray(d.size) { m[it] * abs(o.v) + abs(v) * o.m[it] })
+
+    operator fun div(o: Dual): Dual {
+        val b2 = o.v * o.v
+        return Dual(v / o.v, DoubleArray(d.size) { (d[it] * o.v - v * o.d[it]) / b2 },
+            DoubleArray(d.size) { (m[it] * abs(o.v) + abs(v) * o.m[it]) / b2 })
+    }
+
+    /** this^p for a constant p: d(a^p) = p·a^(p-1)·da, and 0 when p = 0. */
+    fun pow(p: Double): Dual {
+        val f = if (p == 0.0) 0.0 else p * Math.pow(v, p - 1)
+        return map(Math.pow(v, p), f, abs(f))
+    }
+
+    fun apply(op: UnaryOp): Dual = when (op) {
+        UnaryOp.NEG -> map(-v, -1.0, 1.0)
+        UnaryOp.EXP -> Math.exp(v).let { map(it, it, it) }
+        UnaryOp.LOG -> map(Math.log(v), 1 / v, abs(1 / v))
+        UnaryOp.SQRT -> Math.sqrt(v).let { map(it, 0.5 / it, 0.5 / it) }
+        UnaryOp.TANH -> Math.tanh(v).let { y -> (1 / (cosh(v) * cosh(v))).let { map(y, it, 1 + y * y) } }
+        UnaryOp.SIGMOID -> (1.0 / (1.0 + Math.exp(-v))).let { y ->
+            val e = Math.exp(-abs(v))
+            map(y, e / ((1 + e) * (1 + e)), abs(y) + y * y)
+        }
+        UnaryOp.RELU -> if (v > 0) map(v, 1.0, 1.0) else map(Math.max(v, 0.0), 0.0, 0.0)
+        UnaryOp.SIN -> Math.cos(v).let { map(Math.sin(v), it, abs(it)) }
+        UnaryOp.COS -> Math.sin(v).let { map(Math.cos(v), -it, abs(it)) }
+        UnaryOp.ABS -> map(Math.abs(v), sign(v), 1.0)
+    }
+
+    fun apply(op: BinaryOp, o: Dual): Dual = when (op) {
+        BinaryOp.ADD -> this + o
+        BinaryOp.SUB -> this - o
+        BinaryOp.MUL -> this * o
+        BinaryOp.DIV -> this / o
+        BinaryOp.POW -> {
+            // a^b = e^(b ln a): d = a^b (ln a · db + b/a · da)
+            val y = Math.pow(v, o.v)
+            val la = ln(v)
+            Dual(y, DoubleArray(d.size) { y * (la * o.d[it] + o.v / v * d[it]) },
+                DoubleArray(d.size) { abs(y) * (abs(la) * o.m[it] + abs(o.v / v) * m[it]) })
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.adjoint.verify
+
+import java.util.IdentityHashMap
+
+/**
+ * An expression over the engine's whole primitive set, with variables `x0..xn` and constants.
+ *
+ * Nodes are compared by identity: an [Expr] object referenced from two places is one shared node
+ * (a DAG), and every evaluator turns it into one shared node of its own, which is what catches a
+ * `=` written for a `+=`. Expressions are immutable.
+ */
+sealed class Expr {
+    /** The i-th input, `xi`. */
+    class Var(val index: Int) : Expr() {
+        init { require(index >= 0) { "Var: index must be non-negative, was $index" } }
+    }
+
+    /** A constant. */
+    class Const(val value: Double) : Expr()
+
+    /** A unary primitive applied to [arg]. */
+    class Unary(val op: UnaryOp, val arg: Expr) : Expr()
+
+    /** [arg] to a constant power [p]. */
+    class PowC(val arg: Expr, val p: Double) : Expr()
+
+    /** A binary primitive. */
+    class Binary(val op: BinaryOp, val left: Expr, val right: Expr) : Expr()
+
+    /** One fused sum node. */
+    class Sum(val args: List<Expr>) : Expr()
+
+    /** One fused dot-product node: Σ xsᵢ·wsᵢ. */
+    class Dot(val xs: List<Expr>, val ws: List<Expr>) : Expr() {
+        init { require(xs.size == ws.size) { "Dot: sizes differ: ${xs.size} vs ${ws.size}" } }
+    }
+
+    /** The direct operands, in order. */
+    val children: List<Expr>
+        get() = when (this) {
+            is Var, is Const -> emptyList()
+            is Unary -> listOf(arg)
+            is PowC -> listOf(arg)
+            is Binary -> listOf(left, right)
+            is Sum -> args
+            is Dot -> xs + ws
+        }
+
+    /** Which primitive this node is, or null for variables and constants. */
+    val kind: Op?
+        get() = when (this) {
+            is Var, is Const -> null
+            is Unary -> op.kind
+            is PowC -> Op.POWC
+            is Binary -> op.kind
+            is Sum -> Op.SUM
+            is Dot -> Op.DOT
+        }
+
+    /** Every distinct node once, operands before the nodes that use them. */
+    fun nodes(): List<Expr> {
+        val seen = IdentityHashMap<Expr, Boolean>()
+        val out = ArrayList<Expr>()
+        fun visit(e: Expr) {
+            if (seen.put(e, true) != null) return
+            e.children.forEach(::visit)
+            out += e
+        }
+        visit(this)
+        return out
+    }
+
+    /** The number of distinct nodes; each variable counts once however often it is used. */
+    val size: Int
+        get() {
+            val ns = nodes()
+            return ns.count { it !is Var } + ns.filterIsInstance<Var>().map { it.index }.distinct().size
+        }
+
+    /** The length of the longest path from this node to a leaf (a leaf has depth 0). */
+    val depth: Int
+        get() {
+            val d = IdentityHashMap<Expr, Int>()
+            for (n in nodes()) d[n] = if (n.children.isEmpty()) 0 else 1 + n.children.maxOf { d[it]!! }
+            return d[this]!!
+        }
+
+    /** The variables used, ascending. */
+    val variables: List<Int> get() = nodes().filterIsInstance<Var>().map { it.index }.distinct().sorted()
+
+    /** Whether some node other than a variable or constant is an operand more than once. */
+    val hasSharedNodes: Boolean get() = Printer(this).shared.isNotEmpty()
+
+    /** This expression as the body of a Kotlin DSL lambda (`val t0 = ...` lines for shared nodes). */
+    fun toKotlin(): String = Printer(this).body()
+
+    override fun toString(): String = toKotlin().replace("\n", "; ")
+
+    companion object {
+        /** Replaces nodes by identity, keeping every other node's sharing. */
+        fun replace(root: Expr, replacement: Map<Expr, Expr>): Expr {
+            val memo = IdentityHashMap<Expr, Expr>()
+            fun go(e: Expr): Expr = memo.getOrPut(e) {
+                replacement.entries.firstOrNull { it.key === e }?.value ?: when (e) {
+                    is Var, is Const -> e
+                    is Unary -> go(e.arg).let { if (it === e.arg) e else Unary(e.op, it) }
+                    is PowC -> go(e.arg).let { if (it === e.arg) e else PowC(it, e.p) }
+                    is Binary -> {
+                        val l = go(e.left)
+                        val r = go(e.right)
+                        if (l === e.left && r === e.right) e else Binary(e.op, l, r)
+                    }
+                    is Sum -> e.args.map(::go).let { if (it.indices.all { i -> it[i] === e.args[i] }) e else Sum(it) }
+                    is Dot -> {
+                        val xs = e.xs.map(::go)
+                        val ws = e.ws.map(::go)
+                        if (xs.indices.all { xs[it] === e.xs[it] && ws[it] === e.ws[it] }) e else Dot(xs, ws)
+                    }
+                }
+            }
+            return go(root)
+        }
+    }
+}
+
+/** Every kind of node the engine has, for statistics and reports. */
+enum class Op(val symbol: String) {
+    ADD("+"), SUB("-"), MUL("*"), DIV("/"), NEG("neg"), POW("pow"), POWC("powc"), EXP("exp"), LOG("ln"),
+    SQRT("sqrt"), TANH("tanh"), SIGMOID("sigmoid"), RELU("relu"), SIN("sin"), COS("cos"), ABS("abs"),
+    SUM("sum"), DOT("dot"),
+}
+
+/** The unary primitives; [dsl] is the Kotlin DSL function's name. */
+enum class UnaryOp(val kind: Op, val dsl: String) {
+    NEG(Op.NEG, "-"), EXP(Op.EXP, "exp"), LOG(Op.LOG, "ln"), SQRT(Op.SQRT, "sqrt"), TANH(Op.TANH, "tanh"),
+    SIGMOID(Op.SIGMOID, "sigmoid"), RELU(Op.RELU, "relu"), SIN(Op.SIN, "sin"), COS(Op.COS, "cos"), ABS(Op.ABS, "abs"),
+}
+
+/** The binary primitives; [symbol] is the Kotlin operator (or infix function). */
+enum class BinaryOp(val kind: Op, val symbol: String) {
+    ADD(Op.ADD, "+"), SUB(Op.SUB, "-"), MUL(Op.MUL, "*"), DIV(Op.DIV, "/"), POW(Op.POW, "pow"),
+}
+
+/** Kotlin source for an expression: the DSL's operators and functions, shared nodes as vals. */
+private class Printer(val root: Expr) {
+    val shared: Map<Expr, String>
+
+    init {
+        val uses = IdentityHashMap<Expr, Int>()
+        for (n in root.nodes()) for (c in n.children) uses[c] = (uses[c] ?: 0) + 1
+        val names = IdentityHashMap<Expr, String>()
+        for (n in root.nodes()) {
+            if (n !is Expr.Var && n !is Expr.Const && (uses[n] ?: 0) > 1) names[n] = "t${names.size}"
+        }
+        shared = names
+    }
+
+    fun body(): String {
+        val lines = shared.entries.map { (node, name) -> "val $name = ${expr(node, 0, top = true)}" }
+        return (lines + expr(root, 0, top = true)).joinToString("\n")
+    }
+
+    /** Precedence: 1 additive, 2 multiplicative, 3 prefix minus, 4 postfix call or atom. */
+    private fun expr(e: Expr, outer: Int, top: Boolean = false): String {
+        if (!top) shared[e]?.let { return it }
+        val (text, prec) = when (e) {
+            is Expr.Var -> "x${e.index}" to 4
+            is Expr.Const -> "value(${number(e.value)})" to 4
+            is Expr.Unary ->
+                if (e.op == UnaryOp.NEG) "-${expr(e.arg, 3)}" to 3 else "${e.op.dsl}(${expr(e.arg, 0)})" to 4
+            is Expr.PowC -> "${expr(e.arg, 4)}.pow(${exponent(e.p)})" to 4
+            is Expr.Binary -> binary(e)
+            is Expr.Sum -> "sum(listOf(${e.args.joinToString { expr(it, 0) }}))" to 4
+            is Expr.Dot -> "dot(listOf(${e.xs.joinToString { expr(it, 0) }}), listOf(${e.ws.joinToString { expr(it, 0) }}))" to 4
+        }
+        return if (prec < outer) "($text)" else text
+    }
+
+    private fun binary(e: Expr.Binary): Pair<String, Int> {
+        if (e.op == BinaryOp.POW) return "${expr(e.left, 4)}.pow(${expr(e.right, 0)})" to 4
+        val prec = if (e.op == BinaryOp.ADD || e.op == BinaryOp.SUB) 1 else 2
+        val l = operand(e.left, e.right, prec)
+        // the right operand of - and / binds tighter, so a + b on the right keeps its parentheses
+        val r = operand(e.right, e.left, if (e.op == BinaryOp.SUB || e.op == BinaryOp.DIV) prec + 1 else prec)
+        return "$l ${e.op.symbol} $r" to prec
+    }
+
+    /** A constant operand next to a non-constant prints as a plain literal, as users write it. */
+    private fun operand(e: Expr, other: Expr, prec: Int): String =
+        if (e is Expr.Const && shared[e] == null && other !is Expr.Const) literal(e.value, prec) else expr(e, prec)
+
+    private fun literal(x: Double, prec: Int): String = number(x).let { if (x < 0 || it.startsWith("-")) "($it)" else it }
+
+    private fun exponent(p: Double): String = if (p == Math.rint(p) && Math.abs(p) < 1e9) p.toLong().toString() else number(p)
+
+    private fun number(x: Double): String = when {
+        x.isNaN() -> "Double.NaN"
+        x == Double.POSITIVE_INFINITY -> "Double.POSITIVE_INFINITY"
+        x == Double.NEGATIVE_INFINITY -> "Double.NEGATIVE_INFINITY"
+        else -> x.toString()
+    }
+}

@@ -1,0 +1,234 @@
+package dev.adjoint.verify
+
+import io.kotest.property.Arb
+import io.kotest.property.Shrinker
+import io.kotest.property.arbitrary.arbitrary
+import java.util.IdentityHashMap
+import kotlin.math.abs
+import kotlin.math.round
+import kotlin.random.Random
+
+/** Trees (no shared nodes) or DAGs (intermediate nodes shared between several users). */
+enum class Shape { TREE, DAG }
+
+/**
+ * An expression and the point to differentiate it at. Inputs are printed as exact hex floats in
+ * reports; [toString] gives compilable Kotlin DSL source.
+ */
+class Sample(val expr: Expr, val inputs: DoubleArray) {
+    /** `grad(x0, x1, ...) { (x0, x1, ...) -> body }`, compilable with `import dev.adjoint.dsl.*`. */
+    fun toKotlin(): String {
+        val args = inputs.joinToString { it.toString() }
+        val names = inputs.indices.joinToString { "x$it" }
+        val body = expr.toKotlin()
+        return if ('\n' in body) "grad($args) { ($names) ->\n" + body.prependIndent("    ") + "\n}"
+        else "grad($args) { ($names) -> $body }"
+    }
+
+    /** The inputs as exact hex floats, `x0 = 0x1.8p1 (3.0)`. */
+    fun inputsHex(): String = inputs.withIndex().joinToString { (i, v) -> "x$i = ${java.lang.Double.toHexString(v)} ($v)" }
+
+    override fun toString(): String = toKotlin()
+}
+
+/**
+ * Domains every generated sample respects at its point, built in by construction: arguments of
+ * log, sqrt, fractional and negative powers and divisors stay at least [DOMAIN_MARGIN] away from
+ * where they stop being defined; arguments of relu and abs at least [KINK_MARGIN] away from their
+ * kink; no intermediate value is larger than [MAX_MAGNITUDE].
+ */
+object Domains {
+    const val DOMAIN_MARGIN = 0.1
+    const val KINK_MARGIN = 0.05
+    const val MAX_MAGNITUDE = 50.0
+
+    /** Whether every node of the sample is inside its domain at the sample's point. */
+    @JvmStatic
+    fun valid(s: Sample): Boolean {
+        if (s.expr.variables.any { it >= s.inputs.size }) return false
+        val v = Evaluate.values(s.expr, s.inputs)
+        for (n in s.expr.nodes()) {
+            val y = v[n]!!
+            if (!y.isFinite() || abs(y) > 1e6) return false
+            when (n) {
+                is Expr.Unary -> {
+                    val a = v[n.arg]!!
+                    when (n.op) {
+                        UnaryOp.LOG, UnaryOp.SQRT -> if (a < DOMAIN_MARGIN) return false
+                        UnaryOp.RELU, UnaryOp.ABS -> if (abs(a) < KINK_MARGIN) return false
+                        else -> {}
+                    }
+                }
+                is Expr.PowC -> {
+                    val a = v[n.arg]!!
+                    if (n.p != Math.rint(n.p) && a < DOMAIN_MARGIN) return false
+                    if (n.p < 0 && abs(a) < DOMAIN_MARGIN) return false
+                }
+                is Expr.Binary -> {
+                    if (n.op == BinaryOp.DIV && abs(v[n.right]!!) < DOMAIN_MARGIN) return false
+                    if (n.op == BinaryOp.POW && v[n.left]!! < DOMAIN_MARGIN) return false
+                }
+                else -> {}
+            }
+        }
+        return true
+    }
+}
+
+/** Random expressions with safe domains, as Kotest [Arb]s, and their shrinker. */
+object Exprs {
+    /**
+     * Samples of the given shape with 1 to [maxVars] variables, inputs in [-2, 2], and at most
+     * [maxDepth] levels of operations. Every sample is valid by construction ([Domains.valid]).
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun samples(shape: Shape, maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> {
+        require(maxVars >= 1) { "samples: maxVars must be at least 1, was $maxVars" }
+        require(maxDepth >= 1) { "samples: maxDepth must be at least 1, was $maxDepth" }
+        return arbitrary(ExprShrinker) { rs -> generate(rs.random, shape, maxVars, maxDepth) }
+    }
+
+    /** Trees and DAGs, half each. */
+    @JvmStatic
+    @JvmOverloads
+    fun mixed(maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> =
+        arbitrary(ExprShrinker) { rs -> generate(rs.random, if (rs.random.nextBoolean()) Shape.DAG else Shape.TREE, maxVars, maxDepth) }
+
+    /** One sample from [random]. */
+    @JvmStatic
+    fun generate(random: Random, shape: Shape, maxVars: Int, maxDepth: Int): Sample {
+        val n = random.nextInt(1, maxVars + 1)
+        val x = DoubleArray(n) { round(random.nextDouble(-2.0, 2.0) * 1e6) / 1e6 }
+        val depth = random.nextInt(1, maxDepth + 1)
+        val root = Builder(random, x, shape).node(depth, top = true)
+        return Sample(root.e, x)
+    }
+
+    /** A node and its value at the sample's point. */
+    private class N(val e: Expr, val v: Double)
+
+    private class Builder(val rnd: Random, val x: DoubleArray, val shape: Shape) {
+        val pool = ArrayList<N>()
+
+        fun node(depth: Int, top: Boolean = false): N {
+            if (!top && (depth <= 0 || rnd.nextDouble() < 0.15)) return leaf()
+            if (shape == Shape.DAG && !top && pool.isNotEmpty() && rnd.nextDouble() < 0.5) return pool[rnd.nextInt(pool.size)]
+            val made = bounded(op(Op.entries[rnd.nextInt(Op.entries.size)], depth - 1))
+            pool += made
+            return made
+        }
+
+        fun leaf(): N = if (rnd.nextDouble() < 0.8) {
+            val i = rnd.nextInt(x.size)
+            N(Expr.Var(i), x[i])
+        } else {
+            constant(round(rnd.nextDouble(-3.0, 3.0) * 4) / 4)
+        }
+
+        fun constant(c: Double) = N(Expr.Const(c), c)
+
+        fun op(op: Op, d: Int): N = when (op) {
+            Op.ADD, Op.SUB, Op.MUL -> binary(BinaryOp.entries.first { it.kind == op }, node(d), node(d))
+            Op.DIV -> binary(BinaryOp.DIV, node(d), awayFromZero(node(d)))
+            Op.POW -> {
+                val base = positive(node(d))
+                var e = node(d)
+                if (abs(e.v) > 3) e = unary(UnaryOp.SIN, e)
+                binary(BinaryOp.POW, base, e)
+            }
+            Op.POWC -> {
+                val p = POWERS[rnd.nextInt(POWERS.size)]
+                var a = node(d)
+                if (p != Math.rint(p)) a = positive(a) else if (p < 0) a = awayFromZero(a)
+                N(Expr.PowC(a.e, p), Math.pow(a.v, p))
+            }
+            Op.NEG -> unary(UnaryOp.NEG, node(d))
+            Op.EXP -> node(d).let { unary(UnaryOp.EXP, if (it.v > 3) unary(UnaryOp.SIN, it) else it) }
+            Op.LOG -> unary(UnaryOp.LOG, positive(node(d)))
+            Op.SQRT -> unary(UnaryOp.SQRT, positive(node(d)))
+            Op.TANH -> unary(UnaryOp.TANH, node(d))
+            Op.SIGMOID -> unary(UnaryOp.SIGMOID, node(d))
+            Op.SIN -> unary(UnaryOp.SIN, node(d))
+            Op.COS -> unary(UnaryOp.COS, node(d))
+            Op.RELU -> unary(UnaryOp.RELU, offKink(node(d)))
+            Op.ABS -> unary(UnaryOp.ABS, offKink(node(d)))
+            Op.SUM -> List(rnd.nextInt(1, 5)) { node(d) }.let { ns -> N(Expr.Sum(ns.map { it.e }), ns.fold(0.0) { s, n -> s + n.v }) }
+            Op.DOT -> {
+                val k = rnd.nextInt(1, 4)
+                val xs = List(k) { node(d) }
+                val ws = List(k) { node(d) }
+                N(Expr.Dot(xs.map { it.e }, ws.map { it.e }), xs.indices.fold(0.0) { s, i -> s + xs[i].v * ws[i].v })
+            }
+        }
+
+        fun unary(op: UnaryOp, a: N) = N(Expr.Unary(op, a.e), Evaluate.unary(op, a.v))
+
+        /** With a constant operand on one side only, as users write `x * 2.0`. */
+        fun binary(op: BinaryOp, a: N, b: N) = N(Expr.Binary(op, a.e, b.e), Evaluate.binary(op, a.v, b.v))
+
+        /** a if a ≥ margin, else a² + c with c in [0.25, 2]: smooth and positive. */
+        fun positive(a: N): N {
+            if (a.v >= Domains.DOMAIN_MARGIN * 2) return a
+            val c = (1 + rnd.nextInt(8)) / 4.0
+            return binary(BinaryOp.ADD, N(Expr.PowC(a.e, 2.0), a.v * a.v), constant(c))
+        }
+
+        fun awayFromZero(a: N): N = if (abs(a.v) >= Domains.DOMAIN_MARGIN * 2) a else positive(a)
+
+        /** a shifted by ±0.5 when it is near the kink at 0. */
+        fun offKink(a: N): N =
+            if (abs(a.v) >= Domains.KINK_MARGIN * 2) a else binary(BinaryOp.ADD, a, constant(if (a.v >= 0) 0.5 else -0.5))
+
+        /** Squashes a node whose value grew past the bound. */
+        fun bounded(a: N): N = if (abs(a.v) <= Domains.MAX_MAGNITUDE) a else unary(UnaryOp.TANH, a)
+    }
+
+    private val POWERS = doubleArrayOf(2.0, 3.0, -1.0, 0.5, 1.5, -2.0, -0.5, 0.0)
+}
+
+/**
+ * Shrinks a failing sample towards the smallest expression that still fails: the root replaced by
+ * one of its operands; any inner node replaced (everywhere it is used) by one of its operands, by
+ * a variable, or by a constant; constants simplified towards 0, 1 and round numbers; unused
+ * trailing inputs dropped. Every candidate is strictly simpler, so shrinking ends.
+ */
+object ExprShrinker : Shrinker<Sample> {
+    override fun shrink(value: Sample): List<Sample> {
+        val e = value.expr
+        val x = value.inputs
+        val out = ArrayList<Sample>()
+        fun add(candidate: Expr) {
+            if (candidate.size < e.size || (candidate.size == e.size && simpler(candidate, e))) out += Sample(candidate, x)
+        }
+        e.children.forEach(::add)
+        val inner = e.nodes().filter { it.children.isNotEmpty() }.sortedByDescending { it.size }
+        for (n in inner) {
+            if (n === e) continue
+            for (c in n.children.distinctBy { System.identityHashCode(it) }) add(Expr.replace(e, mapOf(n to c)))
+        }
+        for (n in inner) {
+            for (i in e.variables) add(Expr.replace(e, mapOf(n to Expr.Var(i))))
+            add(Expr.replace(e, mapOf(n to Expr.Const(1.0))))
+        }
+        for (c in e.nodes().filterIsInstance<Expr.Const>()) {
+            for (s in simplerConstants(c.value)) add(Expr.replace(e, mapOf(c to Expr.Const(s))))
+        }
+        val used = e.variables.maxOrNull() ?: -1
+        if (used + 1 < x.size && used + 1 >= 1) out += Sample(e, x.copyOf(used + 1))
+        return out
+    }
+
+    private fun simplerConstants(c: Double): List<Double> =
+        listOf(0.0, 1.0, round(c), round(c * 4) / 4).distinct().filter { abs(it) < abs(c) || (abs(it) == abs(c) && it > c) }
+
+    /** Same size: simpler if its constants are rounder (sum of |c|, then sign). */
+    private fun simpler(a: Expr, b: Expr): Boolean {
+        val ca = a.nodes().filterIsInstance<Expr.Const>().sumOf { abs(it.value) }
+        val cb = b.nodes().filterIsInstance<Expr.Const>().sumOf { abs(it.value) }
+        return ca < cb
+    }
+}
+
+/** Identity-keyed helpers. */
+internal fun <V> identityMap(): MutableMap<Expr, V> = IdentityHashMap()

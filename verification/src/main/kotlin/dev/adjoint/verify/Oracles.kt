@@ -1,0 +1,149 @@
+package dev.adjoint.verify
+
+import dev.adjoint.Value
+import java.util.Locale
+import kotlin.math.abs
+import kotlin.math.max
+
+/**
+ * The three-way gradient check of one [Sample]: reverse mode through the Java API and through the
+ * Kotlin DSL (bitwise equal), forward mode with [Dual] numbers (within [Tolerances.dual] relative to
+ * the magnitude of the terms), and central finite differences with Richardson extrapolation
+ * (within the extrapolation's error estimate plus a floor). Also: the engine's value equals plain
+ * double evaluation, a second `backward()` adds exactly the same again, and variables the
+ * expression does not use get exactly 0.
+ */
+object Oracles {
+    /** Tolerances of the oracles. */
+    data class Tolerances(
+        /** Reverse vs forward mode: |Δ| ≤ dual · (magnitude of the terms) + 1e-300. */
+        val dual: Double = 1e-12,
+        /** Engine value vs plain double evaluation, relative. */
+        val value: Double = 1e-13,
+        /** Finite differences: |Δ| ≤ fdEstimate · (error estimate) + fdFloor · max(1, |∂|, magnitude). */
+        val fdEstimate: Double = 4.0,
+        val fdFloor: Double = 1e-7,
+    )
+
+    /** Runs every oracle on [s]. */
+    @JvmStatic
+    @JvmOverloads
+    fun check(s: Sample, tol: Tolerances = Tolerances()): Verdict {
+        val x = s.inputs
+        val failures = ArrayList<String>()
+        val plain = Evaluate.value(s.expr, x)
+
+        // reverse mode, Java API, twice: the second backward() adds exactly the same again
+        val leaves = x.map { Value.of(it) }
+        val out = Evaluate.javaGraph(s.expr, leaves)[s.expr]!!
+        out.backward()
+        val java = Gradient(out.data(), DoubleArray(x.size) { leaves[it].grad() })
+        out.backward()
+        for (i in x.indices) {
+            if (leaves[i].grad() != 2 * java.gradient[i]) {
+                failures += "a second backward() gave ∂/∂x$i = ${leaves[i].grad()}, not exactly twice ${java.gradient[i]}"
+            }
+        }
+        val dsl = Evaluate.reverseDsl(s.expr, x)
+        val dual = Evaluate.forward(s.expr, x)[s.expr]!!
+        val fd = Evaluate.finiteDifferences({ Evaluate.value(s.expr, it) }, x)
+
+        if (!close(java.value, plain, tol.value)) failures += "the engine's value ${java.value} differs from plain double evaluation $plain"
+        if (java.value.toRawBits() != dsl.value.toRawBits()) failures += "the DSL's value ${dsl.value} differs from the Java API's ${java.value}"
+        val used = s.expr.variables.toSet()
+        for (i in x.indices) {
+            val r = java.gradient[i]
+            if (r.toRawBits() != dsl.gradient[i].toRawBits()) failures += "∂/∂x$i: reverse mode through the DSL gives ${dsl.gradient[i]}, through the Java API $r"
+            if (i !in used) {
+                if (r != 0.0 || r.toRawBits() != 0L) failures += "∂/∂x$i: x$i is not used but its gradient is $r, not exactly 0"
+                continue
+            }
+            val bound = tol.dual * dual.m[i] + 1e-300
+            if (!(abs(r - dual.d[i]) <= bound)) {
+                failures += "∂/∂x$i: reverse mode gives $r, forward mode ${dual.d[i]}: |Δ| = ${e(abs(r - dual.d[i]))} > ${e(bound)}"
+            }
+            val fdTol = tol.fdEstimate * fd[i].error + tol.fdFloor * max(1.0, max(abs(fd[i].value), dual.m[i]))
+            for ((name, g) in listOf("reverse" to r, "forward" to dual.d[i])) {
+                if (!(abs(g - fd[i].value) <= fdTol)) {
+                    failures += "∂/∂x$i: $name mode gives $g, finite differences ${fd[i]}: |Δ| = ${e(abs(g - fd[i].value))} > ${e(fdTol)}"
+                }
+            }
+        }
+        return Verdict(s, plain, java, dsl, dual, fd, failures, tol)
+    }
+
+    private fun close(a: Double, b: Double, rel: Double) =
+        a.toRawBits() == b.toRawBits() || abs(a - b) <= rel * max(abs(a), abs(b))
+
+    internal fun e(x: Double) = String.format(Locale.ROOT, "%.3e", x)
+}
+
+/** What the oracles found for one sample. */
+class Verdict internal constructor(
+    val sample: Sample,
+    /** Plain double evaluation. */
+    val plain: Double,
+    /** Reverse mode through the Java API. */
+    val java: Gradient,
+    /** Reverse mode through the Kotlin DSL. */
+    val dsl: Gradient,
+    /** Forward mode. */
+    val dual: Dual,
+    /** Finite differences. */
+    val finiteDifferences: Array<Estimate>,
+    /** One line per violated oracle; empty when all agree. */
+    val failures: List<String>,
+    private val tol: Oracles.Tolerances,
+) {
+    val passed: Boolean get() = failures.isEmpty()
+
+    /**
+     * A report of this verdict: the expression as Kotlin DSL source, the seed, the inputs as hex
+     * floats, every oracle's value and error, the failures, and the first node (operands first)
+     * where reverse and forward mode disagree.
+     */
+    fun report(seed: Long? = null): String = buildString {
+        val s = sample
+        appendLine((if (passed) "Gradient check passed" else "Gradient check FAILED") +
+            (if (seed != null) " (seed $seed)" else "") + ": ${s.expr.size} nodes, depth ${s.expr.depth}" +
+            if (s.expr.hasSharedNodes) ", with shared nodes" else "")
+        appendLine(s.toKotlin().prependIndent("  "))
+        appendLine("inputs: ${s.inputsHex()}")
+        appendLine("value: engine ${java.value}, DSL ${dsl.value}, plain double $plain")
+        for (i in s.inputs.indices) {
+            appendLine("∂/∂x$i: reverse (Java) ${java.gradient[i]}, reverse (DSL) ${dsl.gradient[i]}, forward ${dual.d[i]}, " +
+                "finite differences ${finiteDifferences[i]}; |reverse - forward| = ${Oracles.e(abs(java.gradient[i] - dual.d[i]))}, " +
+                "|reverse - finite differences| = ${Oracles.e(abs(java.gradient[i] - finiteDifferences[i].value))}")
+        }
+        if (!passed) {
+            appendLine("failures:")
+            failures.forEach { appendLine("  - $it") }
+            firstDisagreement()?.let { appendLine(it) }
+        }
+    }.trimEnd()
+
+    /** The first node, operands before users, whose reverse-mode gradient differs from forward mode's. */
+    fun firstDisagreement(): String? {
+        val s = sample
+        val leaves = s.inputs.map { Value.of(it) }
+        val graph = Evaluate.javaGraph(s.expr, leaves)
+        val duals = Evaluate.forward(s.expr, s.inputs)
+        for (n in s.expr.nodes()) {
+            if (n is Expr.Var || n is Expr.Const) continue
+            leaves.forEach { it.zeroGrad() }
+            val v = graph[n]!!
+            v.backward()
+            val d = duals[n]!!
+            val bad = s.inputs.indices.filter { i -> !(abs(leaves[i].grad() - d.d[i]) <= tol.dual * d.m[i] + 1e-300) }
+            val valueBad = v.data().toRawBits() != d.v.toRawBits() && abs(v.data() - d.v) > tol.value * max(abs(v.data()), abs(d.v))
+            if (bad.isNotEmpty() || valueBad) {
+                return "first node where reverse and forward mode disagree: ${n.toString()}\n" +
+                    "  value: engine ${v.data()}, forward ${d.v}\n" +
+                    bad.joinToString("\n") { "  ∂/∂x$it: reverse ${leaves[it].grad()}, forward ${d.d[it]}" }
+            }
+        }
+        return null
+    }
+
+    override fun toString(): String = report()
+}
