@@ -32,10 +32,12 @@ for m in "${mutants[@]}"; do
   (cd "$work" && sed -i "$expr" "$file" && ! git diff --quiet) || { printf "%-34s %s\n" "$name" "PATCH DID NOT APPLY"; continue; }
   (cd "$work" && mvn -q -B -o test -pl verification -am -Dtest=ThreeWayPropertyTest -Dsurefire.failIfNoSpecifiedTests=false \
      -Dadjoint.verify.iterations=2000 > "$out/$name.log" 2>&1)
-  if grep -q "Gradient check FAILED" "$out/$name.log"; then
-    line=$(grep -m1 -o "Gradient check FAILED[^:]*: [0-9]* nodes" "$out/$name.log" | tail -1)
-    body=$(grep -m1 -A1 "Gradient check FAILED" "$out/$name.log" | tail -1 | sed 's/^ *//')
-    printf "%-34s %-8s %s  [%s]\n" "$name" yes "$body" "${line##*: }"
+  if grep -q "Shrink result" "$out/$name.log"; then
+    # the report printed right after each "Shrink result": its first line gives the node count, the next the source
+    grep -A4 "Shrink result" "$out/$name.log" | grep -A1 "Gradient check FAILED" | grep -v "^--" | paste - - |
+      sed -E 's/.*: ([0-9]+) nodes[^\t]*\t *(.*)/\1 nodes: \2/' | while read -r shrunk; do
+        printf "%-34s %-8s %s\n" "$name" yes "$shrunk"
+      done
   else
     printf "%-34s %-8s %s\n" "$name" NO "(see $out/$name.log)"
   fi

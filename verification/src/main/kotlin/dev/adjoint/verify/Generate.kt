@@ -190,7 +190,7 @@ object Exprs {
 /**
  * Shrinks a failing sample towards the smallest expression that still fails: the root replaced by
  * one of its operands; any inner node replaced (everywhere it is used) by one of its operands, by
- * a variable, or by a constant; constants simplified towards 0, 1 and round numbers; unused
+ * a variable, or by a constant; a sum or dot product with one operand (pair) fewer; equal constants merged; constants simplified towards 0, 1 and round numbers; unused
  * trailing inputs dropped. Every candidate is strictly simpler, so shrinking ends.
  */
 object ExprShrinker : Shrinker<Sample> {
@@ -208,12 +208,26 @@ object ExprShrinker : Shrinker<Sample> {
             for (c in n.children.distinctBy { System.identityHashCode(it) }) add(Expr.replace(e, mapOf(n to c)))
         }
         for (n in inner) {
+            if (n is Expr.Sum && n.args.size > 1) {
+                for (k in n.args.indices) add(Expr.replace(e, mapOf(n to Expr.Sum(n.args.filterIndexed { i, _ -> i != k }))))
+            }
+            if (n is Expr.Dot && n.xs.size > 1) {
+                for (k in n.xs.indices) {
+                    add(Expr.replace(e, mapOf(n to Expr.Dot(n.xs.filterIndexed { i, _ -> i != k }, n.ws.filterIndexed { i, _ -> i != k }))))
+                }
+            }
+        }
+        for (n in inner) {
             for (i in e.variables) add(Expr.replace(e, mapOf(n to Expr.Var(i))))
             add(Expr.replace(e, mapOf(n to Expr.Const(1.0))))
         }
-        for (c in e.nodes().filterIsInstance<Expr.Const>()) {
+        val constants = e.nodes().filterIsInstance<Expr.Const>()
+        for (c in constants) {
             for (s in simplerConstants(c.value)) add(Expr.replace(e, mapOf(c to Expr.Const(s))))
         }
+        // equal constants merged into one node
+        val firsts = constants.groupBy { it.value.toRawBits() }.values.filter { it.size > 1 }
+        if (firsts.isNotEmpty()) add(Expr.replace(e, firsts.flatMap { same -> same.drop(1).map { it to same[0] } }.toMap()))
         val used = e.variables.maxOrNull() ?: -1
         if (used + 1 < x.size && used + 1 >= 1) out += Sample(e, x.copyOf(used + 1))
         return out
@@ -222,8 +236,11 @@ object ExprShrinker : Shrinker<Sample> {
     private fun simplerConstants(c: Double): List<Double> =
         listOf(0.0, 1.0, round(c), round(c * 4) / 4).distinct().filter { abs(it) < abs(c) || (abs(it) == abs(c) && it > c) }
 
-    /** Same size: simpler if its constants are rounder (sum of |c|, then sign). */
+    /** Same size: simpler if it has fewer operand edges, or as many and rounder constants. */
     private fun simpler(a: Expr, b: Expr): Boolean {
+        val ea = a.nodes().sumOf { it.children.size }
+        val eb = b.nodes().sumOf { it.children.size }
+        if (ea != eb) return ea < eb
         val ca = a.nodes().filterIsInstance<Expr.Const>().sumOf { abs(it.value) }
         val cb = b.nodes().filterIsInstance<Expr.Const>().sumOf { abs(it.value) }
         return ca < cb

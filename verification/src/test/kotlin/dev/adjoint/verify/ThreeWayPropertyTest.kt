@@ -25,7 +25,7 @@ class ThreeWayPropertyTest {
     @Test
     fun dagsWithSharedNodes() = run(Shape.DAG, seed + 1)
 
-    private fun run(shape: Shape, seed: Long) = runBlocking {
+    private fun run(shape: Shape, seed: Long) = runBlocking<Unit> {
         val stats = Statistics()
         checkAll(PropTestConfig(seed = seed, iterations = iterations, shrinkingMode = ShrinkingMode.Bounded(5000)),
             Exprs.samples(shape)) { s ->

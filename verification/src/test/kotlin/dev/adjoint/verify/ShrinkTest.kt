@@ -1,0 +1,66 @@
+package dev.adjoint.verify
+
+import io.kotest.property.PropTestConfig
+import io.kotest.property.checkAll
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+
+/** Shrinking finds small expressions, and the printer's Kotlin reads as users write it. */
+class ShrinkTest {
+    private fun shrinkWhile(start: Sample, fails: (Sample) -> Boolean): Sample {
+        var s = start
+        while (true) s = ExprShrinker.shrink(s).firstOrNull(fails) ?: return s
+    }
+
+    @Test
+    fun greedyShrinkingReachesTheSmallestFailingExpression() {
+        // the smallest failing expressions: tanh(x0), x0 / x0 or value(c) / x0, and t0 = x0 + x1 used twice
+        val predicates = listOf<Triple<String, Int, (Sample) -> Boolean>>(
+            Triple("contains tanh", 2) { s -> s.expr.nodes().any { it.kind == Op.TANH } },
+            Triple("contains a division", 3) { s -> s.expr.nodes().any { it.kind == Op.DIV } },
+            Triple("contains a shared node", 4) { s -> s.expr.hasSharedNodes },
+        )
+        for ((name, bound, fails) in predicates) {
+            var found = 0
+            for (seed in 0 until 300) {
+                val s = Exprs.generate(kotlin.random.Random(seed), Shape.DAG, 4, 7)
+                if (!fails(s)) continue
+                found++
+                val small = shrinkWhile(s, fails)
+                assertTrue(small.expr.size <= bound, "$name: shrunk to ${small.expr.size} nodes: $small from $s")
+            }
+            assertTrue(found >= 20, "$name: only $found samples")
+        }
+    }
+
+    @Test
+    fun kotestShrinksAFailingPropertyThroughOurShrinker() {
+        val e = assertThrows<AssertionError> {
+            runBlocking {
+                checkAll(PropTestConfig(seed = 7, iterations = 2000), Exprs.samples(Shape.TREE)) { s ->
+                    if (s.expr.nodes().any { it.kind == Op.COS }) throw AssertionError("has cos: ${s.expr.size} nodes")
+                }
+            }
+        }
+        assertTrue(e.message!!.contains("has cos: 2 nodes") || e.message!!.contains("has cos: 1 nodes"), e.message)
+    }
+
+    @Test
+    fun printsCompilableDslSource() {
+        val x0 = Expr.Var(0)
+        val x1 = Expr.Var(1)
+        val prod = Expr.Binary(BinaryOp.MUL, x0, x1)
+        val seed = Expr.Unary(UnaryOp.TANH, Expr.Binary(BinaryOp.ADD, prod, Expr.PowC(x0, 2.0)))
+        assertEquals("tanh(x0 * x1 + x0.pow(2))", seed.toKotlin())
+        val shared = Expr.Binary(BinaryOp.SUB, prod, Expr.Binary(BinaryOp.DIV, Expr.Const(2.5), prod))
+        assertEquals("val t0 = x0 * x1\nt0 - 2.5 / t0", shared.toKotlin())
+        assertEquals("-(x0 - x1) * (-1.5)", Expr.Binary(BinaryOp.MUL, Expr.Unary(UnaryOp.NEG, Expr.Binary(BinaryOp.SUB, x0, x1)), Expr.Const(-1.5)).toKotlin())
+        assertEquals("x0 - (x1 + x0)", Expr.Binary(BinaryOp.SUB, x0, Expr.Binary(BinaryOp.ADD, x1, x0)).toKotlin())
+        assertEquals("sum(listOf(x0, value(2.0))).pow(x1)", Expr.Binary(BinaryOp.POW, Expr.Sum(listOf(x0, Expr.Const(2.0))), x1).toKotlin())
+        assertEquals("grad(1.5, -2.0) { (x0, x1) -> tanh(x0 * x1 + x0.pow(2)) }", Sample(seed, doubleArrayOf(1.5, -2.0)).toKotlin())
+        assertEquals(6, seed.size, "tanh, +, *, pow, and x0 and x1 once each")
+    }
+}
