@@ -33,11 +33,12 @@ for m in "${mutants[@]}"; do
   (cd "$work" && mvn -q -B -o test -pl verification -am -Dtest=ThreeWayPropertyTest -Dsurefire.failIfNoSpecifiedTests=false \
      -Dadjoint.verify.iterations=2000 > "$out/$name.log" 2>&1)
   if grep -q "Shrink result" "$out/$name.log"; then
-    # the report printed right after each "Shrink result": its first line gives the node count, the next the source
-    grep -A4 "Shrink result" "$out/$name.log" | grep -A1 "Gradient check FAILED" | grep -v "^--" | paste - - |
-      sed -E 's/.*: ([0-9]+) nodes[^\t]*\t *(.*)/\1 nodes: \2/' | while read -r shrunk; do
-        printf "%-34s %-8s %s\n" "$name" yes "$shrunk"
-      done
+    # each "Shrink result => SOURCE" (SOURCE may span lines up to a blank one), then the report's node count
+    awk '/Shrink result/ { src = $0; sub(/.*=> /, "", src); insrc = 1; next }
+         insrc && /^$/ { insrc = 0; waiting = 1; next }
+         insrc { line = $0; gsub(/^ +/, "", line); src = src " " line; next }
+         waiting && /Gradient check FAILED/ { n = $0; sub(/.*: /, "", n); sub(/ nodes.*/, "", n); print n " nodes: " src; waiting = 0 }' \
+      "$out/$name.log" | while read -r shrunk; do printf "%-34s %-8s %s\n" "$name" yes "$shrunk"; done
   else
     printf "%-34s %-8s %s\n" "$name" NO "(see $out/$name.log)"
   fi

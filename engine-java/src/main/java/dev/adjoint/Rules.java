@@ -138,19 +138,23 @@ final class Rules {
 
   // ------------------------------------------------------------------------ tangent
 
-  /** Tangent rule: ẏ from a, b, y = op(a, b) and the operands' tangents ȧ = ta, ḃ = tb. */
+  /**
+   * Tangent rule: ẏ from a, b, y = op(a, b) and the operands' tangents ȧ = ta, ḃ = tb. A zero
+   * tangent contributes nothing, even through an infinite partial derivative ({@link #term}), so
+   * forward mode agrees entry by entry with reverse mode, which never multiplies by it.
+   */
   static double tangent(byte op, double a, double b, double y, double ta, double tb) {
     switch (op) {
       case ADD: return ta + tb;
       case SUB: return ta - tb;
-      case MUL: return ta * b + a * tb;
-      case DIV: return ta / b - tb * (a / b / b);
+      case MUL: return term(ta, b) + term(tb, a);
+      case DIV: return (ta == 0.0 ? 0.0 : ta / b) - term(tb, a / b / b);
       case NEG: return -ta;
-      case POW: return adjointA(POW, a, b, y, ta) + adjointB(POW, a, b, y, tb);
-      case POWC: return b == 0.0 ? 0.0 : ta * (b * Math.pow(a, b - 1.0));
+      case POW: return term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
+      case POWC: return term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0));
       case EXP: return ta * y;
-      case LOG: return ta / a;
-      case SQRT: return ta / (2.0 * y);
+      case LOG: return ta == 0.0 ? 0.0 : ta / a;
+      case SQRT: return ta == 0.0 ? 0.0 : ta / (2.0 * y);
       case TANH: return ta * Math.fma(-y, y, 1.0);
       case SIGMOID: return ta * (1.0 - y) * y;
       case RELU: return y <= 0.0 ? 0.0 : ta;
@@ -159,6 +163,11 @@ final class Rules {
       case ABS: return ta * Math.signum(a);
       default: throw new IllegalArgumentException("tangent: not a scalar op: " + op);
     }
+  }
+
+  /** t · partial, but exactly 0 when the tangent t is 0 (whatever the partial, ∞ and NaN included). */
+  static double term(double t, double partial) {
+    return t == 0.0 ? 0.0 : t * partial;
   }
 
   // ------------------------------------------------------------------------ graph nodes

@@ -77,6 +77,14 @@ class TourTest {
     }
 
     @Test
+    fun gradcheckPassesEveryBuiltInFunction() {
+        val (code, out) = run("gradcheck")
+        assertEquals(0, code, out)
+        assertTrue(out.contains("tanh(a*b + a^2)") && out.contains("max relative error"), out)
+        assertTrue(out.trim().endsWith("all 7 functions pass"), out)
+    }
+
+    @Test
     fun benchNamesBadInput(@TempDir dir: Path) {
         val err = ByteArrayOutputStream()
         val old = System.err

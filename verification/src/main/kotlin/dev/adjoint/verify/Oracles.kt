@@ -1,5 +1,6 @@
 package dev.adjoint.verify
 
+import dev.adjoint.Derivatives
 import dev.adjoint.Value
 import java.util.Locale
 import kotlin.math.abs
@@ -8,7 +9,8 @@ import kotlin.math.max
 /**
  * The three-way gradient check of one [Sample]: reverse mode through the Java API and through the
  * Kotlin DSL (bitwise equal), forward mode with [Dual] numbers (within [Tolerances.dual] relative to
- * the magnitude of the terms), and central finite differences with Richardson extrapolation
+ * the magnitude of the terms; the engine's own tangent rules, through [Derivatives.jvp], are held to
+ * the same bound), and central finite differences with Richardson extrapolation
  * (within the extrapolation's error estimate plus a floor). Also: the engine's value equals plain
  * double evaluation, a second `backward()` adds exactly the same again, and variables the
  * expression does not use get exactly 0.
@@ -45,6 +47,10 @@ object Oracles {
             }
         }
         val dsl = Evaluate.reverseDsl(s.expr, x)
+        // the engine's own forward mode: its tangent rules, one sweep per direction
+        val tangents = DoubleArray(x.size) { i ->
+            Derivatives.jvp(out, leaves, DoubleArray(x.size).also { it[i] = 1.0 })
+        }
         val dual = Evaluate.forward(s.expr, x)[s.expr]!!
         val fd = Evaluate.finiteDifferences({ Evaluate.value(s.expr, it) }, x)
 
@@ -61,6 +67,9 @@ object Oracles {
             val bound = tol.dual * dual.m[i] + 1e-300
             if (!(abs(r - dual.d[i]) <= bound)) {
                 failures += "∂/∂x$i: reverse mode gives $r, forward mode ${dual.d[i]}: |Δ| = ${e(abs(r - dual.d[i]))} > ${e(bound)}"
+            }
+            if (!(abs(tangents[i] - dual.d[i]) <= bound)) {
+                failures += "∂/∂x$i: the engine's tangent rules give ${tangents[i]}, dual numbers ${dual.d[i]}: |Δ| = ${e(abs(tangents[i] - dual.d[i]))} > ${e(bound)}"
             }
             val fdTol = tol.fdEstimate * fd[i].error + tol.fdFloor * max(1.0, max(abs(fd[i].value), dual.m[i]))
             for ((name, g) in listOf("reverse" to r, "forward" to dual.d[i])) {
