@@ -3,7 +3,7 @@
 # each, whether the suite caught it and the size of the shrunk expression it reported.
 # Usage: bash tools/broken-engines.sh [OUT_DIR]    (about a minute per engine)
 set -uo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
+here="${ADJOINT_REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
 out="${1:-$(mktemp -d)}"
 mkdir -p "$out"
 R=engine-java/src/main/java/dev/adjoint/Rules.java
