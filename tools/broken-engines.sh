@@ -39,6 +39,8 @@ for m in "${mutants[@]}"; do
          insrc { line = $0; gsub(/^ +/, "", line); src = src " " line; next }
          waiting && /Gradient check FAILED/ { n = $0; sub(/.*: /, "", n); sub(/ nodes.*/, "", n); print n " nodes: " src; waiting = 0 }' \
       "$out/$name.log" | while read -r shrunk; do printf "%-34s %-8s %s\n" "$name" yes "$shrunk"; done
+  elif grep -q "BUILD FAILURE\|Non-parseable\|COMPILATION ERROR" "$out/$name.log"; then
+    printf "%-34s %-8s %s\n" "$name" "BUILD" "failed to build (see $out/$name.log)"
   else
     printf "%-34s %-8s %s\n" "$name" NO "(see $out/$name.log)"
   fi
