@@ -4,6 +4,7 @@ import dev.adjoint.Value
 import dev.adjoint.dsl.cos
 import dev.adjoint.dsl.exp
 import dev.adjoint.dsl.ln
+import dev.adjoint.dsl.plus
 import dev.adjoint.dsl.pow
 import dev.adjoint.dsl.relu
 import dev.adjoint.dsl.sigmoid
