@@ -1,0 +1,291 @@
+package dev.adjoint;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A graph recorded once and replayed many times: its nodes flattened, in topological order, into
+ * primitive arrays (op codes packed with 32-bit operand indices, values, adjoints), then evaluated
+ * forward and differentiated backward with new inputs, allocating nothing per replay.
+ *
+ * <p>Slots hold the inputs first (in the order given to {@code record}), then every other leaf the
+ * graph reached (constants, frozen at their recorded values), then the op nodes. Replays follow
+ * the same rule table and the same order as {@link Value#backward()}, so they give bitwise the
+ * values and gradients of rebuilding the graph with the new inputs, as long as the graph's shape
+ * does not depend on the data (branches taken in Java code are frozen as recorded; relu, abs and
+ * the other primitives' own kinks are not branches and stay live).
+ *
+ * <p>Memory: 24 bytes per binary op node (an int packing op code and first operand, an int second
+ * operand, a double value and a double adjoint), plus 4 bytes per operand of n-ary nodes.
+ *
+ * <p>A tape is not thread-safe: replays write its arrays. Give each thread its own {@link #copy()},
+ * which shares the recorded structure.
+ */
+public final class Tape {
+  /** Operand indices use the low 27 bits of {@link #code}; the op code the high 5. */
+  private static final int SHIFT = 27;
+  private static final int MASK = (1 << SHIFT) - 1;
+
+  private final int inputs;
+  private final int first;
+  private final int size;
+  /** Per slot: op code &lt;&lt; 27 | first operand (n-ary: start in {@link #args}). */
+  private final int[] code;
+  /** Per slot: second operand (n-ary: operand count; DOT: pair count). */
+  private final int[] second;
+  private final int[] args;
+  private final int[] outputs;
+  /** The leaves whose values feed the inputs and whose gradients {@link #backward()} adds to. */
+  private final Value[] leaves;
+  private final double[] val;
+  private final double[] adj;
+
+  private Tape(int inputs, int first, int size, int[] code, int[] second, int[] args, int[] outputs,
+      Value[] leaves, double[] val) {
+    this.inputs = inputs;
+    this.first = first;
+    this.size = size;
+    this.code = code;
+    this.second = second;
+    this.args = args;
+    this.outputs = outputs;
+    this.leaves = leaves;
+    this.val = val;
+    this.adj = new double[size];
+  }
+
+  /** A copy sharing this tape's structure, with working arrays of its own (for another thread). */
+  public Tape copy() {
+    return new Tape(inputs, first, size, code, second, args, outputs, leaves, val.clone());
+  }
+
+  // ------------------------------------------------------------------------ recording
+
+  /** Records the graph of {@code output} with the given leaves as inputs. */
+  public static Tape record(List<Value> inputs, Value output) {
+    return record(inputs, List.of(output));
+  }
+
+  /**
+   * Records the graphs of {@code outputs} (gradients are of output 0; the others can be read after
+   * each replay) with the given leaves as inputs. Leaves the outputs reach that are not inputs
+   * become constants, frozen at their current values.
+   *
+   * @throws IllegalArgumentException if an input is not a leaf or appears twice, or there are no outputs
+   */
+  public static Tape record(List<Value> inputs, List<Value> outputs) {
+    Objects.requireNonNull(inputs, "record: inputs is null");
+    Objects.requireNonNull(outputs, "record: outputs is null");
+    if (outputs.isEmpty()) throw new IllegalArgumentException("record: no outputs");
+    Map<Value, Integer> inputIndex = new IdentityHashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Value x = Objects.requireNonNull(inputs.get(i), "record: input " + i + " is null");
+      if (!x.isLeaf()) throw new IllegalArgumentException("record: input " + i + " is a '" + x.op() + "' node, not a leaf");
+      if (inputIndex.put(x, i) != null) throw new IllegalArgumentException("record: input " + i + " appears twice");
+    }
+    for (int k = 0; k < outputs.size(); k++) Objects.requireNonNull(outputs.get(k), "record: output " + k + " is null");
+    // one root reaching every output; it is not recorded itself
+    Value root = outputs.size() == 1 ? outputs.get(0) : Value.sum(outputs);
+    boolean synthetic = outputs.size() > 1;
+    Sweep.Order o = Sweep.linearise(root);
+    try {
+      int nin = inputs.size();
+      int[] leafSlot = new int[o.leafCount];
+      int constants = 0;
+      for (int j = 0; j < o.leafCount; j++) {
+        Integer i = inputIndex.get(o.leaves[j]);
+        leafSlot[j] = i != null ? i : nin + constants++;
+      }
+      int inner = o.innerCount - (synthetic ? 1 : 0);
+      // constant exponents of x.pow(p) are not operands the sweep visits: each gets a constant slot
+      int exponents = 0;
+      for (int i = 0; i < inner; i++) if (o.inner[i].op == Rules.POWC) exponents++;
+      int exponentSlot = nin + constants;
+      int first = nin + constants + exponents;
+      int size = first + inner;
+      if (size > MASK) throw new IllegalArgumentException("record: " + size + " nodes is more than a tape holds (" + MASK + ")");
+      int[] code = new int[size];
+      int[] second = new int[size];
+      double[] val = new double[size];
+      Value[] leaves = inputs.toArray(new Value[0]);
+      for (int j = 0; j < o.leafCount; j++) val[leafSlot[j]] = o.leaves[j].data;
+      int nargs = 0;
+      for (int i = 0; i < inner; i++) if (o.inner[i].args != null) nargs += o.inner[i].args.length;
+      if (nargs > MASK) throw new IllegalArgumentException("record: " + nargs + " n-ary operands is more than a tape holds (" + MASK + ")");
+      int[] args = new int[nargs];
+      int next = 0;
+      for (int i = 0; i < inner; i++) {
+        Value v = o.inner[i];
+        int s = first + i;
+        val[s] = v.data;
+        if (v.args != null) {
+          code[s] = (v.op << SHIFT) | next;
+          second[s] = v.op == Rules.DOT ? v.args.length >>> 1 : v.args.length;
+          for (Value x : v.args) args[next++] = slot(x, leafSlot, first);
+        } else if (v.op == Rules.POWC) {
+          code[s] = (v.op << SHIFT) | slot(v.a, leafSlot, first);
+          val[exponentSlot] = v.b.data;
+          second[s] = exponentSlot++;
+        } else {
+          code[s] = (v.op << SHIFT) | slot(v.a, leafSlot, first);
+          second[s] = v.b != null ? slot(v.b, leafSlot, first) : 0;
+        }
+      }
+      int[] outs = new int[outputs.size()];
+      for (int k = 0; k < outs.length; k++) outs[k] = slot(outputs.get(k), leafSlot, first);
+      return new Tape(nin, first, size, code, second, args, outs, leaves, val);
+    } finally {
+      o.clearMarks();
+    }
+  }
+
+  /** The slot of a node placed by the linearisation (marks are still set). */
+  private static int slot(Value x, int[] leafSlot, int first) {
+    int k = -x.mark - 1;
+    return x.op == Rules.LEAF ? leafSlot[k] : first + k;
+  }
+
+  /** Records f at the point x: f receives one leaf per coordinate, which become the inputs. */
+  public static Tape record(double[] x, Function<List<Value>, Value> f) {
+    List<Value> in = new ArrayList<>(x.length);
+    for (double v : x) in.add(Value.of(v));
+    return record(in, Objects.requireNonNull(f.apply(in), "record: f returned null"));
+  }
+
+  // ------------------------------------------------------------------------ replaying
+
+  /** Evaluates the tape at x; returns output 0. */
+  public double value(double[] x) {
+    load(x, "value");
+    forward();
+    return val[outputs[0]];
+  }
+
+  /**
+   * Evaluates the tape at x and writes the gradient of output 0 with respect to each input into
+   * {@code gradOut}; returns output 0.
+   */
+  public double gradient(double[] x, double[] gradOut) {
+    load(x, "gradient");
+    if (gradOut.length != inputs) {
+      throw new IllegalArgumentException("gradient: gradOut has size " + gradOut.length + ", the tape has " + inputs + " inputs");
+    }
+    forward();
+    reverse(0);
+    System.arraycopy(adj, 0, gradOut, 0, inputs);
+    return val[outputs[0]];
+  }
+
+  /**
+   * Replays the tape with the recorded input leaves' current values, and adds the gradient of
+   * output 0 to each input leaf's {@code grad}, as rebuilding the graph and calling
+   * {@link Value#backward()} on it would (an input that appears in the graph gets bitwise the same
+   * gradient). Returns output 0.
+   */
+  public double backward() {
+    for (int i = 0; i < inputs; i++) val[i] = leaves[i].data;
+    forward();
+    reverse(0);
+    for (int i = 0; i < inputs; i++) leaves[i].grad = leaves[i].grad + adj[i];
+    return val[outputs[0]];
+  }
+
+  /** Output k's value at the last replay (at recording, before any). */
+  public double output(int k) {
+    if (k < 0 || k >= outputs.length) throw new IndexOutOfBoundsException("output: " + k + " is outside 0.." + (outputs.length - 1));
+    return val[outputs[k]];
+  }
+
+  /** The number of inputs. */
+  public int inputs() {
+    return inputs;
+  }
+
+  /** The number of outputs. */
+  public int outputs() {
+    return outputs.length;
+  }
+
+  /** The number of op nodes. */
+  public int operations() {
+    return size - first;
+  }
+
+  /** Bytes held by this tape's arrays (structure and working values). */
+  public long bytes() {
+    return 4L * code.length + 4L * second.length + 4L * args.length + 4L * outputs.length + 8L * val.length + 8L * adj.length;
+  }
+
+  private void load(double[] x, String what) {
+    if (x.length != inputs) throw new IllegalArgumentException(what + ": expected " + inputs + " inputs, got " + x.length);
+    System.arraycopy(x, 0, val, 0, inputs);
+  }
+
+  /** The forward sweep: every op node in topological order. */
+  void forward() {
+    final int[] code = this.code, second = this.second, args = this.args;
+    final double[] val = this.val;
+    for (int i = first; i < size; i++) {
+      final int c = code[i];
+      final byte op = (byte) (c >>> SHIFT);
+      final int a = c & MASK;
+      switch (op) {
+        case Rules.SUM: {
+          double s = 0.0;
+          for (int k = a, end = a + second[i]; k < end; k++) s += val[args[k]];
+          val[i] = s;
+          break;
+        }
+        case Rules.DOT: {
+          final int n = second[i];
+          double s = 0.0;
+          for (int k = a, end = a + n; k < end; k++) s += val[args[k]] * val[args[k + n]];
+          val[i] = s;
+          break;
+        }
+        default:
+          val[i] = Rules.forward(op, val[a], val[second[i]]);
+      }
+    }
+  }
+
+  /** The reverse sweep of output k; values must be current. */
+  void reverse(int k) {
+    final int[] code = this.code, second = this.second, args = this.args;
+    final double[] val = this.val, adj = this.adj;
+    Arrays.fill(adj, 0.0);
+    adj[outputs[k]] = 1.0;
+    for (int i = size - 1; i >= first; i--) {
+      final double g = adj[i];
+      final int c = code[i];
+      final byte op = (byte) (c >>> SHIFT);
+      final int a = c & MASK;
+      switch (op) {
+        case Rules.SUM: {
+          for (int j = a, end = a + second[i]; j < end; j++) adj[args[j]] += g;
+          break;
+        }
+        case Rules.DOT: {
+          final int n = second[i];
+          for (int j = a, end = a + n; j < end; j++) {
+            final int x = args[j], w = args[j + n];
+            adj[x] += g * val[w];
+            adj[w] += g * val[x];
+          }
+          break;
+        }
+        default: {
+          final int b = second[i];
+          final double av = val[a], bv = val[b], y = val[i];
+          adj[a] += Rules.adjointA(op, av, bv, y, g);
+          if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+        }
+      }
+    }
+  }
+}
