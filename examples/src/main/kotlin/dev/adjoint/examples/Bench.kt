@@ -1,6 +1,7 @@
 package dev.adjoint.examples
 
 import com.fasterxml.jackson.databind.ObjectMapper
+import dev.adjoint.dsl.Execution
 import dev.adjoint.nn.Dataset
 import java.nio.file.Files
 import java.nio.file.Path
@@ -39,13 +40,22 @@ class BenchMoons : Callable<Int> {
     @Option(names = ["--steps"], defaultValue = "100", paramLabel = "N", description = ["Training steps (default: \${DEFAULT-VALUE})."])
     var steps: Int = 100
 
+    @Option(names = ["--mode"], defaultValue = "tape", paramLabel = "MODE",
+        description = ["dynamic (rebuild the graph every step) or tape (record once, replay; the default, faster). Both give bitwise the same numbers."])
+    lateinit var mode: String
+
     override fun call(): Int {
         require(steps >= 1) { "--steps must be at least 1, was $steps" }
         require(Files.isReadable(data)) { "--data: cannot read $data" }
         require(Files.isReadable(init)) { "--init: cannot read $init" }
-        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), Dataset.csv(data), steps)
+        val execution = when (mode) {
+            "dynamic" -> Execution.DYNAMIC
+            "tape" -> Execution.TAPE
+            else -> throw IllegalArgumentException("--mode must be dynamic or tape, was '$mode'")
+        }
+        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), Dataset.csv(data), steps, execution)
         val line = linkedMapOf(
-            "system" to "adjoint-0.1.0-SNAPSHOT (java ${System.getProperty("java.version")})",
+            "system" to "adjoint-0.1.0-SNAPSHOT $mode (java ${System.getProperty("java.version")})",
             "steps" to r.steps,
             "loss0" to r.loss0,
             "loss_last" to r.lossLast,

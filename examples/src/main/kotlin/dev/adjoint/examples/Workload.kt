@@ -1,6 +1,7 @@
 package dev.adjoint.examples
 
 import com.fasterxml.jackson.databind.ObjectMapper
+import dev.adjoint.dsl.Execution
 import dev.adjoint.dsl.Losses
 import dev.adjoint.dsl.fit
 import dev.adjoint.dsl.sgd
@@ -18,10 +19,10 @@ object MoonsWorkload {
     data class Result(val steps: Int, val loss0: Double, val lossLast: Double, val accLast: Double, val seconds: Double)
 
     /** Trains [model] on [data] for [steps] steps; [quiet] turns the progress bar off. */
-    fun run(model: MLP, data: Dataset, steps: Int, quiet: Boolean = true): Result {
+    fun run(model: MLP, data: Dataset, steps: Int, execution: Execution = Execution.TAPE, quiet: Boolean = true): Result {
         require(steps >= 1) { "steps must be at least 1, was $steps" }
         val start = System.nanoTime()
-        val history = model.fit(data, epochs = steps, loss = Losses.hinge, optimizer = sgd { k -> 1.0 - 0.9 * k / 100 }) {
+        val history = model.fit(data, epochs = steps, loss = Losses.hinge, optimizer = sgd { k -> 1.0 - 0.9 * k / 100 }, execution = execution) {
             l2 = 1e-4
             if (quiet) progress = false
         }
