@@ -30,6 +30,10 @@ package dev.adjoint;
  *   DOT      Σ xᵢ·wᵢ             x̄ᵢ += ȳ·wᵢ,  w̄ᵢ += ȳ·xᵢ                Σ (ẋᵢ·wᵢ + xᵢ·ẇᵢ)
  * </pre>
  *
+ * <p>For second order (forward-over-reverse Hessian-vector products) {@link #partialTangentA} and
+ * {@link #partialTangentB} give the tangent of each local partial derivative: d/dε of ∂y/∂a and
+ * ∂y/∂b along the operands' tangents.
+ *
  * <p>Conventions at non-differentiable points are PyTorch's: relu'(0) = 0, abs'(0) = 0,
  * sqrt'(0) = +∞, and the power rules give 0 where the exponent is 0 (∂/∂a) and where a = 0 with a
  * non-negative exponent (∂/∂b). The adjoint formulas are PyTorch 1.13's to the rounding (tanh's
@@ -170,6 +174,47 @@ final class Rules {
     return t == 0.0 ? 0.0 : t * partial;
   }
 
+  // ------------------------------------------------------------------------ second order
+
+  /**
+   * Second-order rule, first operand: the tangent of the local partial ∂y/∂a along (ȧ, ḃ), where
+   * ẏ = ty is the output's tangent. Forward-over-reverse needs it: the tangent of ā's share
+   * ȳ·∂y/∂a is (ȳ)˙·∂y/∂a + ȳ·(∂y/∂a)˙.
+   */
+  static double partialTangentA(byte op, double a, double b, double y, double ta, double tb, double ty) {
+    switch (op) {
+      case ADD:
+      case SUB:
+      case NEG:
+      case RELU:
+      case ABS: return 0.0;
+      case MUL: return tb;
+      case DIV: return term(tb, -1.0 / (b * b));
+      case POW: return term(tb, Math.pow(a, b - 1.0) * (1.0 + b * Math.log(a))) + term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
+      case POWC: return b == 0.0 ? 0.0 : term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
+      case EXP: return ty;
+      case LOG: return term(ta, -1.0 / (a * a));
+      case SQRT: return term(ty, -1.0 / (2.0 * y * y));
+      case TANH: return ty * (-2.0 * y);
+      case SIGMOID: return ty * (1.0 - 2.0 * y);
+      case SIN: return ta * -Math.sin(a);
+      case COS: return ta * -Math.cos(a);
+      default: throw new IllegalArgumentException("partialTangentA: not a scalar op: " + op);
+    }
+  }
+
+  /** Second-order rule, second operand of the binary ops: the tangent of ∂y/∂b. */
+  static double partialTangentB(byte op, double a, double b, double y, double ta, double tb, double ty) {
+    switch (op) {
+      case ADD:
+      case SUB: return 0.0;
+      case MUL: return ta;
+      case DIV: return term(ta, -1.0 / (b * b)) + term(tb, 2.0 * a / (b * b * b));
+      case POW: return a == 0.0 && b >= 0.0 ? 0.0 : term(ty, Math.log(a)) + term(ta, y / a);
+      default: throw new IllegalArgumentException("partialTangentB: not a binary op: " + op);
+    }
+  }
+
   // ------------------------------------------------------------------------ graph nodes
 
   /** Runs the adjoint rule of a graph node: adds its gradient's share to its operands' gradients. */
@@ -222,6 +267,115 @@ final class Rules {
         final boolean binary = ARITY[v.op] == 2;
         return tangent(v.op, a.data, b == null ? 0.0 : b.data, v.data,
             Sweep.tangentOf(a, t, lt), binary ? Sweep.tangentOf(b, t, lt) : 0.0);
+      }
+    }
+  }
+
+  /**
+   * Forward-over-reverse rule of a graph node: adds its adjoint's share (ȳ·∂y/∂a) and that share's
+   * tangent ((ȳ)˙·∂y/∂a + ȳ·(∂y/∂a)˙) to its operands, in a {@link Sweep.Second} sweep.
+   */
+  static void adjointTangent(Value v, Sweep.Second s) {
+    final int i = -v.mark - 1;
+    final double g = s.g[i], gt = s.gt[i];
+    switch (v.op) {
+      case SUM: {
+        for (Value x : v.args) s.add(x, g, gt);
+        return;
+      }
+      case DOT: {
+        final Value[] p = v.args;
+        final int n = p.length >>> 1;
+        for (int k = 0; k < n; k++) {
+          final Value x = p[k], w = p[k + n];
+          s.add(x, g * w.data, term(gt, w.data) + term(g, s.tangent(w)));
+          s.add(w, g * x.data, term(gt, x.data) + term(g, s.tangent(x)));
+        }
+        return;
+      }
+      default: {
+        final byte op = v.op;
+        final Value a = v.a, b = v.b;
+        final double av = a.data, bv = b == null ? 0.0 : b.data, y = v.data;
+        final boolean binary = ARITY[op] == 2;
+        final double ta = s.tangent(a), tb = binary ? s.tangent(b) : 0.0, ty = s.t[i];
+        s.add(a, adjointA(op, av, bv, y, g),
+            (gt == 0.0 ? 0.0 : adjointA(op, av, bv, y, gt)) + term(g, partialTangentA(op, av, bv, y, ta, tb, ty)));
+        if (binary) {
+          s.add(b, adjointB(op, av, bv, y, g),
+              (gt == 0.0 ? 0.0 : adjointB(op, av, bv, y, gt)) + term(g, partialTangentB(op, av, bv, y, ta, tb, ty)));
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------ n-ary rules on flat arrays
+  // A tape lays an n-ary node's operands out as slots args[start .. start+n) (DOT: the xs, then the
+  // ws at args[start+n .. start+2n)); values, tangents and adjoints live in arrays indexed by slot.
+
+  /** Whether op is one of the fused n-ary primitives. */
+  static boolean nary(byte op) {
+    return op == SUM || op == DOT;
+  }
+
+  /** How many operand groups an n-ary node has: its operands for SUM, its pairs for DOT. */
+  static int naryCount(byte op, int operands) {
+    return op == DOT ? operands >>> 1 : operands;
+  }
+
+  /** Forward rule of an n-ary node on flat arrays. */
+  static double forward(byte op, int[] args, int start, int n, double[] val) {
+    double s = 0.0;
+    if (op == SUM) {
+      for (int k = start, end = start + n; k < end; k++) s += val[args[k]];
+    } else {
+      for (int k = start, end = start + n; k < end; k++) s += val[args[k]] * val[args[k + n]];
+    }
+    return s;
+  }
+
+  /** Adjoint rule of an n-ary node on flat arrays: adds ȳ = g's shares to adj. */
+  static void adjoint(byte op, int[] args, int start, int n, double[] val, double[] adj, double g) {
+    if (op == SUM) {
+      for (int k = start, end = start + n; k < end; k++) adj[args[k]] += g;
+    } else {
+      for (int k = start, end = start + n; k < end; k++) {
+        final int x = args[k], w = args[k + n];
+        adj[x] += g * val[w];
+        adj[w] += g * val[x];
+      }
+    }
+  }
+
+  /** Tangent rule of an n-ary node on flat arrays. */
+  static double tangent(byte op, int[] args, int start, int n, double[] val, double[] tan) {
+    double s = 0.0;
+    if (op == SUM) {
+      for (int k = start, end = start + n; k < end; k++) s += tan[args[k]];
+    } else {
+      for (int k = start, end = start + n; k < end; k++) {
+        final int x = args[k], w = args[k + n];
+        s += tan[x] * val[w] + val[x] * tan[w];
+      }
+    }
+    return s;
+  }
+
+  /** Forward-over-reverse rule of an n-ary node on flat arrays. */
+  static void adjointTangent(byte op, int[] args, int start, int n, double[] val, double[] tan,
+      double[] adj, double[] adjT, double g, double gt) {
+    if (op == SUM) {
+      for (int k = start, end = start + n; k < end; k++) {
+        adj[args[k]] += g;
+        adjT[args[k]] += gt;
+      }
+    } else {
+      for (int k = start, end = start + n; k < end; k++) {
+        final int x = args[k], w = args[k + n];
+        adj[x] += g * val[w];
+        adj[w] += g * val[x];
+        adjT[x] += term(gt, val[w]) + term(g, tan[w]);
+        adjT[w] += term(gt, val[x]) + term(g, tan[x]);
       }
     }
   }

@@ -144,6 +144,72 @@ final class Sweep {
     return x.op == Rules.LEAF ? lt[-x.mark - 1] : t[-x.mark - 1];
   }
 
+  /**
+   * Forward over reverse: for each of {@code inputs}, the gradient of root and the Hessian of root
+   * times the direction v (v[k] is the tangent of inputs.get(k)): a tangent sweep, then one reverse
+   * sweep carrying each adjoint and its tangent. Returns {gradient, H·v}.
+   */
+  static double[][] secondOrder(Value root, java.util.List<Value> inputs, double[] v) {
+    java.util.Map<Value, Integer> index = new java.util.IdentityHashMap<>();
+    for (int k = 0; k < inputs.size(); k++) index.put(inputs.get(k), k);
+    final Order o = linearise(root);
+    try {
+      Second s = new Second(o);
+      for (int j = 0; j < o.leafCount; j++) {
+        Integer k = index.get(o.leaves[j]);
+        s.lt[j] = k == null ? 0.0 : v[k];
+      }
+      for (int i = 0; i < o.innerCount; i++) s.t[i] = Rules.tangent(o.inner[i], s.t, s.lt);
+      if (o.innerCount == 0) {
+        s.lg[0] = 1.0;
+      } else {
+        s.g[o.innerCount - 1] = 1.0;
+        for (int i = o.innerCount - 1; i >= 0; i--) Rules.adjointTangent(o.inner[i], s);
+      }
+      double[] grad = new double[inputs.size()], hv = new double[inputs.size()];
+      for (int k = 0; k < inputs.size(); k++) {
+        Value x = inputs.get(k);
+        if (x.op == Rules.LEAF && x.mark < 0) {
+          grad[k] = s.lg[-x.mark - 1];
+          hv[k] = s.lgt[-x.mark - 1];
+        }
+      }
+      return new double[][] {grad, hv};
+    } finally {
+      o.clearMarks();
+    }
+  }
+
+  /** The state of a forward-over-reverse sweep: tangents, adjoints and adjoints' tangents by position. */
+  static final class Second {
+    final double[] t, lt, g, gt, lg, lgt;
+
+    Second(Order o) {
+      t = new double[o.innerCount];
+      g = new double[o.innerCount];
+      gt = new double[o.innerCount];
+      lt = new double[o.leafCount];
+      lg = new double[o.leafCount];
+      lgt = new double[o.leafCount];
+    }
+
+    double tangent(Value x) {
+      return tangentOf(x, t, lt);
+    }
+
+    /** Adds dg to x's adjoint and dgt to its tangent. */
+    void add(Value x, double dg, double dgt) {
+      int k = -x.mark - 1;
+      if (x.op == Rules.LEAF) {
+        lg[k] += dg;
+        lgt[k] += dgt;
+      } else {
+        g[k] += dg;
+        gt[k] += dgt;
+      }
+    }
+  }
+
   /** The tangent of each leaf, for a forward sweep. */
   interface Seed {
     double tangent(Value leaf);

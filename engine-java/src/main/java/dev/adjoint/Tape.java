@@ -125,7 +125,7 @@ public final class Tape {
         val[s] = v.data;
         if (v.args != null) {
           code[s] = (v.op << SHIFT) | next;
-          second[s] = v.op == Rules.DOT ? v.args.length >>> 1 : v.args.length;
+          second[s] = Rules.naryCount(v.op, v.args.length);
           for (Value x : v.args) args[next++] = slot(x, leafSlot, first);
         } else if (v.op == Rules.POWC) {
           code[s] = (v.op << SHIFT) | slot(v.a, leafSlot, first);
@@ -216,9 +216,10 @@ public final class Tape {
     return size - first;
   }
 
-  /** Bytes held by this tape's arrays (structure and working values). */
+  /** Bytes held by this tape's arrays (structure and working values; forward-mode arrays once used). */
   public long bytes() {
-    return 4L * code.length + 4L * second.length + 4L * args.length + 4L * outputs.length + 8L * val.length + 8L * adj.length;
+    return 4L * code.length + 4L * second.length + 4L * args.length + 4L * outputs.length + 8L * val.length + 8L * adj.length
+        + (tan == null ? 0 : 8L * tan.length) + (adjT == null ? 0 : 8L * adjT.length);
   }
 
   private void load(double[] x, String what) {
@@ -234,23 +235,7 @@ public final class Tape {
       final int c = code[i];
       final byte op = (byte) (c >>> SHIFT);
       final int a = c & MASK;
-      switch (op) {
-        case Rules.SUM: {
-          double s = 0.0;
-          for (int k = a, end = a + second[i]; k < end; k++) s += val[args[k]];
-          val[i] = s;
-          break;
-        }
-        case Rules.DOT: {
-          final int n = second[i];
-          double s = 0.0;
-          for (int k = a, end = a + n; k < end; k++) s += val[args[k]] * val[args[k + n]];
-          val[i] = s;
-          break;
-        }
-        default:
-          val[i] = Rules.forward(op, val[a], val[second[i]]);
-      }
+      val[i] = Rules.nary(op) ? Rules.forward(op, args, a, second[i], val) : Rules.forward(op, val[a], val[second[i]]);
     }
   }
 
@@ -265,27 +250,87 @@ public final class Tape {
       final int c = code[i];
       final byte op = (byte) (c >>> SHIFT);
       final int a = c & MASK;
-      switch (op) {
-        case Rules.SUM: {
-          for (int j = a, end = a + second[i]; j < end; j++) adj[args[j]] += g;
-          break;
-        }
-        case Rules.DOT: {
-          final int n = second[i];
-          for (int j = a, end = a + n; j < end; j++) {
-            final int x = args[j], w = args[j + n];
-            adj[x] += g * val[w];
-            adj[w] += g * val[x];
-          }
-          break;
-        }
-        default: {
-          final int b = second[i];
-          final double av = val[a], bv = val[b], y = val[i];
-          adj[a] += Rules.adjointA(op, av, bv, y, g);
-          if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+      final int b = second[i];
+      if (Rules.nary(op)) {
+        Rules.adjoint(op, args, a, b, val, adj, g);
+      } else {
+        final double av = val[a], bv = val[b], y = val[i];
+        adj[a] += Rules.adjointA(op, av, bv, y, g);
+        if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------ forward mode and second order
+
+  /** Tangents and adjoints' tangents, made on first use. */
+  private double[] tan, adjT;
+
+  /** The tangent sweep for inputs' tangents v; values must be current. */
+  private void tangents(double[] v) {
+    if (tan == null) tan = new double[size];
+    final double[] tan = this.tan, val = this.val;
+    Arrays.fill(tan, 0.0);
+    System.arraycopy(v, 0, tan, 0, inputs);
+    for (int i = first; i < size; i++) {
+      final int c = code[i];
+      final byte op = (byte) (c >>> SHIFT);
+      final int a = c & MASK;
+      final int b = second[i];
+      tan[i] = Rules.nary(op) ? Rules.tangent(op, args, a, b, val, tan)
+          : Rules.tangent(op, val[a], val[b], val[i], tan[a], Rules.ARITY[op] == 2 ? tan[b] : 0.0);
+    }
+  }
+
+  /**
+   * Forward mode: the derivative of output 0 at x along v, by one tangent sweep through the rule
+   * table's tangent rules.
+   */
+  public double jvp(double[] x, double[] v) {
+    load(x, "jvp");
+    if (v.length != inputs) throw new IllegalArgumentException("jvp: a direction of size " + v.length + " for " + inputs + " inputs");
+    forward();
+    tangents(v);
+    return tan[outputs[0]];
+  }
+
+  /**
+   * Forward over reverse: writes H·v, the Hessian of output 0 at x times v, into {@code hvOut},
+   * and the gradient into {@code gradOut} (when not null); returns output 0. No finite differences.
+   */
+  public double hvp(double[] x, double[] v, double[] hvOut, double[] gradOut) {
+    load(x, "hvp");
+    if (v.length != inputs) throw new IllegalArgumentException("hvp: a direction of size " + v.length + " for " + inputs + " inputs");
+    if (hvOut.length != inputs) throw new IllegalArgumentException("hvp: hvOut has size " + hvOut.length + ", the tape has " + inputs + " inputs");
+    forward();
+    tangents(v);
+    if (adjT == null) adjT = new double[size];
+    final double[] val = this.val, adj = this.adj, tan = this.tan, adjT = this.adjT;
+    Arrays.fill(adj, 0.0);
+    Arrays.fill(adjT, 0.0);
+    adj[outputs[0]] = 1.0;
+    for (int i = size - 1; i >= first; i--) {
+      final double g = adj[i], gt = adjT[i];
+      final int c = code[i];
+      final byte op = (byte) (c >>> SHIFT);
+      final int a = c & MASK;
+      final int b = second[i];
+      if (Rules.nary(op)) {
+        Rules.adjointTangent(op, args, a, b, val, tan, adj, adjT, g, gt);
+      } else {
+        final double av = val[a], bv = val[b], y = val[i];
+        final boolean binary = Rules.ARITY[op] == 2;
+        final double ta = tan[a], tb = binary ? tan[b] : 0.0, ty = tan[i];
+        adj[a] += Rules.adjointA(op, av, bv, y, g);
+        adjT[a] += (gt == 0.0 ? 0.0 : Rules.adjointA(op, av, bv, y, gt)) + Rules.term(g, Rules.partialTangentA(op, av, bv, y, ta, tb, ty));
+        if (binary) {
+          adj[b] += Rules.adjointB(op, av, bv, y, g);
+          adjT[b] += (gt == 0.0 ? 0.0 : Rules.adjointB(op, av, bv, y, gt)) + Rules.term(g, Rules.partialTangentB(op, av, bv, y, ta, tb, ty));
         }
       }
     }
+    System.arraycopy(adjT, 0, hvOut, 0, inputs);
+    if (gradOut != null) System.arraycopy(adj, 0, gradOut, 0, inputs);
+    return val[outputs[0]];
   }
 }

@@ -46,6 +46,22 @@ class ConventionsTest {
     }
 
     @Test
+    fun aZeroTangentContributesNothingEvenThroughAnInfinitePartial() {
+        // along z only: the partials of sqrt, log and / at these points are infinite, their tangents 0
+        val along = doubleArrayOf(0.0, 0.0, 1.0)
+        val cases = listOf<Pair<String, (List<Value>) -> Value>>(
+            "sqrt(x) + z at x = 0" to { (x, _, z) -> x.sqrt() + z },
+            "ln(x) + z at x = 0" to { (x, _, z) -> x.log() + z },
+            "x / y + z at y = 0" to { (x, y, z) -> x.div(y) + z },
+            "x^y + z at x = 0, y = -1" to { (x, y, z) -> x.pow(y) + z },
+        )
+        for ((what, f) in cases) {
+            val at = if (what.contains("y = 0")) doubleArrayOf(1.0, 0.0, 2.0) else doubleArrayOf(0.0, -1.0, 2.0)
+            assertEquals(1.0, Derivatives.jvp(Function(f), at, along), 0.0, what)
+        }
+    }
+
+    @Test
     fun nanPropagates() {
         val (reverse, forward) = both(doubleArrayOf(Double.NaN)) { (x) -> x.times(2.0).sin() }[0]
         assertTrue(reverse.isNaN() && forward.isNaN())
