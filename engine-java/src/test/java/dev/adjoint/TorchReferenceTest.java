@@ -9,12 +9,14 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays 500 random programs with shared intermediate nodes whose values and gradients PyTorch
- * 1.13 computed in float64 (tools/torch_reference.py wrote torch-programs.txt): every value and
- * gradient agrees within 1e-9 relative.
+ * Replays 500 random programs with shared intermediate nodes whose values, gradients, JVPs, HVPs
+ * and Hessians PyTorch 1.13 computed in float64 (tools/torch_reference.py wrote
+ * torch-programs.txt; second order by double backward): every number agrees within 1e-9
+ * relative, through the graph and through a recorded tape.
  */
 class TorchReferenceTest {
   static final double REL = 1e-9;
@@ -35,22 +37,71 @@ class TorchReferenceTest {
     assertTrue(worst < REL, "worst relative error " + worst);
   }
 
+  /** The program of a line as a function of its inputs. */
+  static Function<List<Value>, Value> program(String line) {
+    String[] part = line.split(" \\| ");
+    return leaves -> {
+      List<Value> nodes = new ArrayList<>(leaves);
+      if (!part[1].isBlank()) {
+        for (String step : part[1].split(" ; ")) nodes.add(op(step.trim().split(" "), nodes));
+      }
+      int last = Integer.parseInt(words(part[2], "last")[0]);
+      return last == 0 ? nodes.get(0).times(1.0) : Value.sum(nodes.subList(nodes.size() - last, nodes.size()));
+    };
+  }
+
+  static double[] numbers(String part, String tag) {
+    String[] w = words(part, tag);
+    double[] out = new double[w.length];
+    for (int i = 0; i < w.length; i++) out[i] = Double.parseDouble(w[i]);
+    return out;
+  }
+
   /** Runs one program; returns its worst relative error. */
   static double replay(String line, int number) {
     String[] part = line.split(" \\| ");
+    double[] x = numbers(part[0], "inputs");
     List<Value> leaves = new ArrayList<>();
-    for (String x : words(part[0], "inputs")) leaves.add(Value.of(Double.parseDouble(x)));
-    List<Value> nodes = new ArrayList<>(leaves);
-    if (!part[1].isBlank()) {
-      for (String step : part[1].split(" ; ")) nodes.add(op(step.trim().split(" "), nodes));
-    }
-    int last = Integer.parseInt(words(part[2], "last")[0]);
-    Value out = last == 0 ? nodes.get(0).times(1.0) : Value.sum(nodes.subList(nodes.size() - last, nodes.size()));
+    for (double v : x) leaves.add(Value.of(v));
+    Function<List<Value>, Value> f = program(line);
+    Value out = f.apply(leaves);
     out.backward();
     double worst = check(Double.parseDouble(words(part[3], "value")[0]), out.data(), number + " value", line);
     String[] grads = words(part[4], "grads");
     for (int i = 0; i < grads.length; i++) {
       worst = Math.max(worst, check(Double.parseDouble(grads[i]), leaves.get(i).grad(), number + " d/dx" + i, line));
+    }
+    // second order: forward mode, forward over reverse, on the graph and on a tape
+    double[] v = numbers(part[5], "dir");
+    double jvp = numbers(part[6], "jvp")[0];
+    double[] hvp = numbers(part[7], "hvp");
+    Tape tape = Tape.record(x, f);
+    worst = Math.max(worst, check(jvp, Derivatives.jvp(f, x, v), number + " jvp", line));
+    worst = Math.max(worst, check(jvp, tape.jvp(x, v), number + " tape jvp", line));
+    double[] mine = Derivatives.hvp(f, x, v), tapeHv = new double[x.length];
+    tape.hvp(x, v, tapeHv, null);
+    // second-order entries are measured against at least 1e-3 of the largest of their vector's or
+    // matrix's entries and the first-order scale (max of 1, |value|, |gradient|)
+    double firstOrder = Math.max(1.0, Math.abs(out.data()));
+    for (Value l : leaves) firstOrder = Math.max(firstOrder, Math.abs(l.grad()));
+    double hvScale = firstOrder;
+    for (double e : hvp) hvScale = Math.max(hvScale, Math.abs(e));
+    for (int i = 0; i < x.length; i++) {
+      worst = Math.max(worst, check(hvp[i], mine[i], hvScale, number + " hvp " + i, line));
+      worst = Math.max(worst, check(hvp[i], tapeHv[i], hvScale, number + " tape hvp " + i, line));
+    }
+    String[] rows = part[8].trim().substring("hessian".length()).trim().split(" ; ");
+    double[][] expected = new double[x.length][x.length];
+    double hScale = firstOrder;
+    for (int i = 0; i < x.length; i++) {
+      String[] row = rows[i].trim().split(" ");
+      for (int j = 0; j < x.length; j++) hScale = Math.max(hScale, Math.abs(expected[i][j] = Double.parseDouble(row[j])));
+    }
+    double[][] h = Derivatives.hessian(f, x);
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < x.length; j++) {
+        worst = Math.max(worst, check(expected[i][j], h[i][j], hScale, number + " hessian " + i + "," + j, line));
+      }
     }
     return worst;
   }
@@ -94,7 +145,18 @@ class TorchReferenceTest {
   }
 
   static double check(double expected, double actual, String what, String line) {
-    double scale = Math.max(Math.abs(expected), Math.abs(actual));
+    return check(expected, actual, 0.0, what, line);
+  }
+
+  /**
+   * Relative error, where an entry of second order is measured against at least 1e-3 of
+   * {@code largest} (the largest of its vector's or matrix's entries and the program's first-order
+   * scale): rounding noise on an entry that is 0 in exact arithmetic (PyTorch's -1.7e-15 for a
+   * vanishing Hessian entry, or 8.9e-16 for the HVP of the constant x / x) cannot be matched. So
+   * a second-order entry passes with |Δ| ≤ 1e-9 · max(|expected|, |actual|, 1e-3 · largest).
+   */
+  static double check(double expected, double actual, double largest, String what, String line) {
+    double scale = Math.max(Math.max(Math.abs(expected), Math.abs(actual)), 1e-3 * largest);
     double err = scale == 0 ? 0 : Math.abs(expected - actual) / scale;
     if (!(err <= REL)) assertEquals(expected, actual, REL * scale, what + " in program\n" + line);
     return err;
