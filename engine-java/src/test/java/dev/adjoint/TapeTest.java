@@ -69,6 +69,21 @@ class TapeTest {
   }
 
   @Test
+  void readmeExample() {
+    // readme:java-tape
+    Tape tape = Tape.record(new double[] {1.0, 2.0}, x -> x.get(0).times(x.get(1)).sin());
+    double[] grad = new double[2];
+    double y = tape.gradient(new double[] {0.5, -1.5}, grad);   // replays with new inputs
+    double[] hv = new double[2];
+    tape.hvp(new double[] {0.5, -1.5}, new double[] {1.0, 0.0}, hv, null);  // Hessian · (1, 0)
+    // readme:end
+    assertEquals(Math.sin(-0.75), y, 0.0);
+    assertEquals(-1.5 * Math.cos(-0.75), grad[0], 1e-15);
+    assertEquals(-1.5 * -1.5 * -Math.sin(-0.75), hv[0], 1e-15);
+    assertEquals(Math.cos(-0.75) - (0.5 * -1.5) * Math.sin(-0.75), hv[1], 1e-15); // cos(xy) - xy sin(xy)
+  }
+
+  @Test
   void backwardAddsToTheRecordedLeavesLikeValueBackward() {
     List<Value> xs = List.of(Value.of(0.3), Value.of(-1.2), Value.of(2.0));
     Value out = program(11).apply(xs);
