@@ -223,10 +223,12 @@ final class Rules {
     final byte op = v.op;
     switch (op) {
       case SUM: {
+        if (skipsZero(op, g, v.data)) return;
         for (Value x : v.args) x.grad += g;
         return;
       }
       case DOT: {
+        if (skipsZero(op, g, v.data)) return;
         final Value[] p = v.args;
         final int n = p.length >>> 1;
         for (int i = 0; i < n; i++) {
@@ -334,8 +336,20 @@ final class Rules {
     return s;
   }
 
+  /**
+   * Whether an n-ary node whose adjoint is g = ±0 can be skipped without changing any bit: a SUM
+   * adds g itself, and a DOT with a finite value has only finite operands, so each of its terms
+   * g·w and g·x is ±0; adding ±0 to an adjoint (which starts at +0) changes nothing. This is
+   * Adept's skip of zero adjoints, made exact: a ReLU network's inactive units and a hinge loss's
+   * satisfied margins cost nothing in the reverse sweep.
+   */
+  static boolean skipsZero(byte op, double g, double y) {
+    return g == 0.0 && (op == SUM || Double.isFinite(y));
+  }
+
   /** Adjoint rule of an n-ary node on flat arrays: adds ȳ = g's shares to adj. */
-  static void adjoint(byte op, int[] args, int start, int n, double[] val, double[] adj, double g) {
+  static void adjoint(byte op, int[] args, int start, int n, double[] val, double[] adj, double g, double y) {
+    if (skipsZero(op, g, y)) return;
     if (op == SUM) {
       for (int k = start, end = start + n; k < end; k++) adj[args[k]] += g;
     } else {

@@ -252,7 +252,7 @@ public final class Tape {
       final int a = c & MASK;
       final int b = second[i];
       if (Rules.nary(op)) {
-        Rules.adjoint(op, args, a, b, val, adj, g);
+        Rules.adjoint(op, args, a, b, val, adj, g, val[i]);
       } else {
         final double av = val[a], bv = val[b], y = val[i];
         adj[a] += Rules.adjointA(op, av, bv, y, g);

@@ -33,7 +33,12 @@ public final class Report {
     ratio(score, "sum of products, replayed tape vs plain", "sumOfProductsTape", "sumOfProductsPlain", "us", "at most 2.5x");
     Double op = score.get("binaryOpRecordReverse");
     if (op != null) System.out.printf(Locale.ROOT, "| one binary op, record + reverse, amortised | %.2f ns | | at most 6 ns |%n", op);
-    Tape chain = Tape.record(new double[ScalarBench.N], Workloads.PRODUCT_CHAIN);
+    // a chain of binary ops over two inputs, so that input slots do not count as ops
+    Tape chain = Tape.record(new double[] {1.0, 1.0}, xs -> {
+      dev.adjoint.Value v = xs.get(0);
+      for (int i = 0; i < ScalarBench.N; i++) v = v.times(xs.get(1));
+      return v;
+    });
     System.out.printf(Locale.ROOT, "| tape memory per binary op | %.1f bytes | | at most 24 bytes |%n", (double) chain.bytes() / chain.operations());
     for (String n : new String[] {"10", "100", "1000"}) {
       ratio(score, "Rosenbrock n=" + n + ", Hipparchus Gradient vs Adjoint graph", "hipparchusGradient:" + n, "adjointGraph:" + n, "us", n.equals("100") ? "at least 20x" : "");

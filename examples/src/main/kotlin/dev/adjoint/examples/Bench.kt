@@ -44,8 +44,13 @@ class BenchMoons : Callable<Int> {
         description = ["dynamic (rebuild the graph every step) or tape (record once, replay; the default, faster). Both give bitwise the same numbers."])
     lateinit var mode: String
 
+    @Option(names = ["--warmup"], defaultValue = "0", paramLabel = "K",
+        description = ["Untimed trainings of a copy of the model before the timed one, to let the JIT compile (default: 0, a cold JVM)."])
+    var warmup: Int = 0
+
     override fun call(): Int {
         require(steps >= 1) { "--steps must be at least 1, was $steps" }
+        require(warmup >= 0) { "--warmup must be non-negative, was $warmup" }
         require(Files.isReadable(data)) { "--data: cannot read $data" }
         require(Files.isReadable(init)) { "--init: cannot read $init" }
         val execution = when (mode) {
@@ -53,9 +58,11 @@ class BenchMoons : Callable<Int> {
             "tape" -> Execution.TAPE
             else -> throw IllegalArgumentException("--mode must be dynamic or tape, was '$mode'")
         }
-        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), Dataset.csv(data), steps, execution)
+        val dataset = Dataset.csv(data)
+        repeat(warmup) { MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution) }
+        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution)
         val line = linkedMapOf(
-            "system" to "adjoint-0.1.0-SNAPSHOT $mode (java ${System.getProperty("java.version")})",
+            "system" to "adjoint-0.1.0-SNAPSHOT $mode" + (if (warmup > 0) " warmup $warmup" else "") + " (java ${System.getProperty("java.version")})",
             "steps" to r.steps,
             "loss0" to r.loss0,
             "loss_last" to r.lossLast,
