@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class Adam implements Optimizer {
   private final Value[] params;
+  private final List<Value> parameters;
   private final LearningRate lr;
   private final double beta1, beta2, eps;
   private final double[] m, v;
@@ -19,6 +20,7 @@ public final class Adam implements Optimizer {
     if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("Adam: beta2 must be in [0, 1), was " + beta2);
     if (!(eps > 0)) throw new IllegalArgumentException("Adam: eps must be positive, was " + eps);
     this.params = params.toArray(new Value[0]);
+    this.parameters = List.copyOf(params);
     this.lr = lr;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -52,8 +54,8 @@ public final class Adam implements Optimizer {
   }
 
   @Override
-  public void zeroGrad() {
-    for (Value p : params) p.zeroGrad();
+  public List<Value> parameters() {
+    return parameters;
   }
 
   @Override

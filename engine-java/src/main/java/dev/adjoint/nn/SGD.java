@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class SGD implements Optimizer {
   private final Value[] params;
+  private final List<Value> parameters;
   private final LearningRate lr;
   private final double momentum;
   private final double[] velocity;
@@ -16,6 +17,7 @@ public final class SGD implements Optimizer {
 
   private SGD(List<Value> params, LearningRate lr, double momentum) {
     this.params = params.toArray(new Value[0]);
+    this.parameters = List.copyOf(params);
     this.lr = lr;
     if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("SGD: momentum must be in [0, 1), was " + momentum);
     this.momentum = momentum;
@@ -49,8 +51,8 @@ public final class SGD implements Optimizer {
   }
 
   @Override
-  public void zeroGrad() {
-    for (Value p : params) p.zeroGrad();
+  public List<Value> parameters() {
+    return parameters;
   }
 
   @Override
