@@ -1,6 +1,7 @@
 package dev.adjoint.verify
 
 import dev.adjoint.Derivatives
+import dev.adjoint.Tape
 import dev.adjoint.Value
 import java.util.Locale
 import kotlin.math.abs
@@ -10,7 +11,7 @@ import kotlin.math.max
  * The three-way gradient check of one [Sample]: reverse mode through the Java API and through the
  * Kotlin DSL (bitwise equal), forward mode with [Dual] numbers (within [Tolerances.dual] relative to
  * the magnitude of the terms; the engine's own tangent rules, through [Derivatives.jvp], are held to
- * the same bound), and central finite differences with Richardson extrapolation
+ * the same bound; a recorded [Tape] replay must equal the graph bitwise), and central finite differences with Richardson extrapolation
  * (within the extrapolation's error estimate plus a floor). Also: the engine's value equals plain
  * double evaluation, a second `backward()` adds exactly the same again, and variables the
  * expression does not use get exactly 0.
@@ -47,6 +48,9 @@ object Oracles {
             }
         }
         val dsl = Evaluate.reverseDsl(s.expr, x)
+        // the same graph recorded on a tape and replayed: bitwise the graph's value and gradient
+        val tapeGradient = DoubleArray(x.size)
+        val tapeValue = Tape.record(x) { l -> Evaluate.javaGraph(s.expr, l)[s.expr]!! }.gradient(x, tapeGradient)
         // the engine's own forward mode: its tangent rules, one sweep per direction
         val tangents = DoubleArray(x.size) { i ->
             Derivatives.jvp(out, leaves, DoubleArray(x.size).also { it[i] = 1.0 })
@@ -56,10 +60,12 @@ object Oracles {
 
         if (!close(java.value, plain, tol.value)) failures += "the engine's value ${java.value} differs from plain double evaluation $plain"
         if (java.value.toRawBits() != dsl.value.toRawBits()) failures += "the DSL's value ${dsl.value} differs from the Java API's ${java.value}"
+        if (java.value.toRawBits() != tapeValue.toRawBits()) failures += "the replayed tape's value $tapeValue differs from the graph's ${java.value}"
         val used = s.expr.variables.toSet()
         for (i in x.indices) {
             val r = java.gradient[i]
             if (r.toRawBits() != dsl.gradient[i].toRawBits()) failures += "∂/∂x$i: reverse mode through the DSL gives ${dsl.gradient[i]}, through the Java API $r"
+            if (r.toRawBits() != tapeGradient[i].toRawBits()) failures += "∂/∂x$i: the replayed tape gives ${tapeGradient[i]}, the graph $r"
             if (i !in used) {
                 if (r != 0.0 || r.toRawBits() != 0L) failures += "∂/∂x$i: x$i is not used but its gradient is $r, not exactly 0"
                 continue
