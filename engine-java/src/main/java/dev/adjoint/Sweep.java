@@ -1,6 +1,9 @@
 package dev.adjoint;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Walks graphs of {@link Value}s: linearises the part reachable from a root into topological order
@@ -149,8 +152,8 @@ final class Sweep {
    * times the direction v (v[k] is the tangent of inputs.get(k)): a tangent sweep, then one reverse
    * sweep carrying each adjoint and its tangent. Returns {gradient, H·v}.
    */
-  static double[][] secondOrder(Value root, java.util.List<Value> inputs, double[] v) {
-    java.util.Map<Value, Integer> index = new java.util.IdentityHashMap<>();
+  static double[][] secondOrder(Value root, List<Value> inputs, double[] v) {
+    Map<Value, Integer> index = new IdentityHashMap<>();
     for (int k = 0; k < inputs.size(); k++) index.put(inputs.get(k), k);
     final Order o = linearise(root);
     try {
