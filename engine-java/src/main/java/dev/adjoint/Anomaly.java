@@ -27,9 +27,7 @@ import java.util.function.Supplier;
 public final class Anomaly {
   private Anomaly() {}
 
-  /** How many scopes are open on all threads; read on every node creation, so kept a plain int. */
-  static volatile int active;
-
+  /** How many scopes are open on all threads; read (one volatile load) on every node creation. */
   private static final AtomicInteger OPEN = new AtomicInteger();
   private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
 
@@ -52,8 +50,13 @@ public final class Anomaly {
     Scope outer = CURRENT.get();
     Scope s = new Scope(outer, outer == null ? new WeakHashMap<>() : outer.sites);
     CURRENT.set(s);
-    active = OPEN.incrementAndGet();
+    OPEN.incrementAndGet();
     return s;
+  }
+
+  /** Whether a scope is open on any thread: the cheap test made before looking at this thread's. */
+  static boolean anyOpen() {
+    return OPEN.get() != 0;
   }
 
   /** Whether anomaly detection is on for the current thread. */
@@ -91,7 +94,7 @@ public final class Anomaly {
       }
       closed = true;
       if (outer == null) CURRENT.remove(); else CURRENT.set(outer);
-      active = OPEN.decrementAndGet();
+      OPEN.decrementAndGet();
     }
   }
 

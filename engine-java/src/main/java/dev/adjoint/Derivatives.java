@@ -65,10 +65,14 @@ public final class Derivatives {
   /** The Jacobian of f at x (row i: ∇fᵢ) by forward mode: one tangent sweep per input. */
   public static double[][] jacobianForward(Function<List<Value>, List<Value>> f, double[] x) {
     List<Value> leaves = leaves(x);
-    List<Value> outs = callVector(f, leaves);
-    double[][] jac = new double[outs.size()][x.length];
-    double[] e = new double[x.length];
-    for (int j = 0; j < x.length; j++) {
+    return jacobianForward(callVector(f, leaves), leaves);
+  }
+
+  private static double[][] jacobianForward(List<Value> outs, List<Value> leaves) {
+    int n = leaves.size();
+    double[][] jac = new double[outs.size()][n];
+    double[] e = new double[n];
+    for (int j = 0; j < n; j++) {
       e[j] = 1.0;
       for (int i = 0; i < outs.size(); i++) jac[i][j] = jvp(outs.get(i), leaves, e);
       e[j] = 0.0;
@@ -79,17 +83,21 @@ public final class Derivatives {
   /** The Jacobian of f at x (row i: ∇fᵢ) by reverse mode: one backward sweep per output. */
   public static double[][] jacobianReverse(Function<List<Value>, List<Value>> f, double[] x) {
     List<Value> leaves = leaves(x);
-    List<Value> outs = callVector(f, leaves);
+    return jacobianReverse(callVector(f, leaves), leaves);
+  }
+
+  private static double[][] jacobianReverse(List<Value> outs, List<Value> leaves) {
     double[][] jac = new double[outs.size()][];
-    double[] none = new double[x.length];
+    double[] none = new double[leaves.size()];
     for (int i = 0; i < outs.size(); i++) jac[i] = Sweep.secondOrder(outs.get(i), leaves, none)[0];
     return jac;
   }
 
   /** The Jacobian of f at x, by forward mode when it has no more inputs than outputs, else reverse mode. */
   public static double[][] jacobian(Function<List<Value>, List<Value>> f, double[] x) {
-    List<Value> probe = callVector(f, leaves(x));
-    return x.length <= probe.size() ? jacobianForward(f, x) : jacobianReverse(f, x);
+    List<Value> leaves = leaves(x);
+    List<Value> outs = callVector(f, leaves);
+    return x.length <= outs.size() ? jacobianForward(outs, leaves) : jacobianReverse(outs, leaves);
   }
 
   /**

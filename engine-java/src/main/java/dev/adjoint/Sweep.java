@@ -105,7 +105,7 @@ final class Sweep {
       }
       for (int i = 0; i < ni; i++) inner[i].grad = 0.0;
       root.grad = 1.0;
-      if (Anomaly.active != 0 && Anomaly.isEnabled()) {
+      if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
         for (int i = ni - 1; i >= 0; i--) {
           Value v = inner[i];
           Rules.adjoint(v);

@@ -1,6 +1,5 @@
 package dev.adjoint;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -152,8 +151,7 @@ public final class Tape {
 
   /** Records f at the point x: f receives one leaf per coordinate, which become the inputs. */
   public static Tape record(double[] x, Function<List<Value>, Value> f) {
-    List<Value> in = new ArrayList<>(x.length);
-    for (double v : x) in.add(Value.of(v));
+    List<Value> in = Derivatives.leaves(x);
     return record(in, Objects.requireNonNull(f.apply(in), "record: f returned null"));
   }
 

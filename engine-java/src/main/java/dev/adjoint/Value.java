@@ -49,7 +49,7 @@ public final class Value {
   /** A new op node; with anomaly detection on, also records where it was made and checks it. */
   private static Value node(byte op, double data, Value a, Value b, Value[] args) {
     Value v = new Value(op, data, a, b, args);
-    if (Anomaly.active != 0) Anomaly.created(v);
+    if (Anomaly.anyOpen()) Anomaly.created(v);
     return v;
   }
 

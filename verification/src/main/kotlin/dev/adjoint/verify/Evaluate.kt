@@ -32,28 +32,24 @@ class Gradient(val value: Double, val gradient: DoubleArray)
 object Evaluate {
     /** Plain double arithmetic, with the same forward formulas the engine documents. */
     @JvmStatic
-    fun value(e: Expr, x: DoubleArray): Double {
-        val memo = IdentityHashMap<Expr, Double>()
-        fun v(n: Expr): Double = memo.getOrPut(n) {
-            when (n) {
-                is Expr.Var -> x[n.index]
-                is Expr.Const -> n.value
-                is Expr.Unary -> unary(n.op, v(n.arg))
-                is Expr.PowC -> Math.pow(v(n.arg), n.p)
-                is Expr.Binary -> binary(n.op, v(n.left), v(n.right))
-                is Expr.Sum -> n.args.fold(0.0) { s, a -> s + v(a) }
-                is Expr.Dot -> n.xs.indices.fold(0.0) { s, i -> s + v(n.xs[i]) * v(n.ws[i]) }
-            }
-        }
-        return v(e)
-    }
+    fun value(e: Expr, x: DoubleArray): Double = values(e, x)[e]!!
 
-    /** The value of every node, by identity. */
+    /** The value of every node, by identity, in one pass over the nodes (operands first). */
     @JvmStatic
     fun values(e: Expr, x: DoubleArray): Map<Expr, Double> {
-        val out = IdentityHashMap<Expr, Double>()
-        for (n in e.nodes()) out[n] = value(n, x)
-        return out
+        val v = IdentityHashMap<Expr, Double>()
+        for (n in e.nodes()) {
+            v[n] = when (n) {
+                is Expr.Var -> x[n.index]
+                is Expr.Const -> n.value
+                is Expr.Unary -> unary(n.op, v[n.arg]!!)
+                is Expr.PowC -> Math.pow(v[n.arg]!!, n.p)
+                is Expr.Binary -> binary(n.op, v[n.left]!!, v[n.right]!!)
+                is Expr.Sum -> n.args.fold(0.0) { s, a -> s + v[a]!! }
+                is Expr.Dot -> n.xs.indices.fold(0.0) { s, i -> s + v[n.xs[i]]!! * v[n.ws[i]]!! }
+            }
+        }
+        return v
     }
 
     internal fun unary(op: UnaryOp, a: Double): Double = when (op) {

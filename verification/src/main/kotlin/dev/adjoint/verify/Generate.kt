@@ -3,7 +3,6 @@ package dev.adjoint.verify
 import io.kotest.property.Arb
 import io.kotest.property.Shrinker
 import io.kotest.property.arbitrary.arbitrary
-import java.util.IdentityHashMap
 import kotlin.math.abs
 import kotlin.math.round
 import kotlin.random.Random
@@ -246,6 +245,3 @@ object ExprShrinker : Shrinker<Sample> {
         return ca < cb
     }
 }
-
-/** Identity-keyed helpers. */
-internal fun <V> identityMap(): MutableMap<Expr, V> = IdentityHashMap()
