@@ -132,7 +132,8 @@ public final class Derivatives {
     if (inputs.size() != n) throw new IllegalArgumentException(what + ": " + inputs.size() + " inputs but a direction of size " + n);
     Map<Value, Integer> index = new IdentityHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
-      Value x = Objects.requireNonNull(inputs.get(i), what + ": input " + i + " is null");
+      Value x = inputs.get(i);
+      if (x == null) throw new NullPointerException(what + ": input " + i + " is null");
       if (index.put(x, i) != null) throw new IllegalArgumentException(what + ": input " + i + " appears twice");
     }
     return index;
@@ -148,7 +149,9 @@ public final class Derivatives {
 
   private static List<Value> callVector(Function<List<Value>, List<Value>> f, List<Value> leaves) {
     List<Value> outs = Objects.requireNonNull(f.apply(leaves), "the function returned null");
-    for (int i = 0; i < outs.size(); i++) Objects.requireNonNull(outs.get(i), "output " + i + " of the function is null");
+    for (int i = 0; i < outs.size(); i++) {
+      if (outs.get(i) == null) throw new NullPointerException("output " + i + " of the function is null");
+    }
     return outs;
   }
 

@@ -83,11 +83,14 @@ public final class Tape {
     if (outputs.isEmpty()) throw new IllegalArgumentException("record: no outputs");
     Map<Value, Integer> inputIndex = new IdentityHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
-      Value x = Objects.requireNonNull(inputs.get(i), "record: input " + i + " is null");
+      Value x = inputs.get(i);
+      if (x == null) throw new NullPointerException("record: input " + i + " is null");
       if (!x.isLeaf()) throw new IllegalArgumentException("record: input " + i + " is a '" + x.op() + "' node, not a leaf");
       if (inputIndex.put(x, i) != null) throw new IllegalArgumentException("record: input " + i + " appears twice");
     }
-    for (int k = 0; k < outputs.size(); k++) Objects.requireNonNull(outputs.get(k), "record: output " + k + " is null");
+    for (int k = 0; k < outputs.size(); k++) {
+      if (outputs.get(k) == null) throw new NullPointerException("record: output " + k + " is null");
+    }
     // one root reaching every output; it is not recorded itself
     Value root = outputs.size() == 1 ? outputs.get(0) : Value.sum(outputs);
     boolean synthetic = outputs.size() > 1;
@@ -225,16 +228,21 @@ public final class Tape {
     System.arraycopy(x, 0, val, 0, inputs);
   }
 
+  // The sweeps call one small static method per node: the JIT compiles it after a few hundred
+  // nodes, where a loop holding the whole body would wait for its own counters (a short tape
+  // replayed a few hundred times would run interpreted all along). Compiled, it is inlined.
+
   /** The forward sweep: every op node in topological order. */
   void forward() {
     final int[] code = this.code, second = this.second, args = this.args;
     final double[] val = this.val;
-    for (int i = first; i < size; i++) {
-      final int c = code[i];
-      final byte op = (byte) (c >>> SHIFT);
-      final int a = c & MASK;
-      val[i] = Rules.nary(op) ? Rules.forward(op, args, a, second[i], val) : Rules.forward(op, val[a], val[second[i]]);
-    }
+    for (int i = first; i < size; i++) val[i] = forwardNode(code[i], second[i], args, val);
+  }
+
+  private static double forwardNode(int c, int b, int[] args, double[] val) {
+    final byte op = (byte) (c >>> SHIFT);
+    final int a = c & MASK;
+    return Rules.nary(op) ? Rules.forward(op, args, a, b, val) : Rules.forward(op, val[a], val[b]);
   }
 
   /** The reverse sweep of output k; values must be current. */
@@ -243,19 +251,18 @@ public final class Tape {
     final double[] val = this.val, adj = this.adj;
     Arrays.fill(adj, 0.0);
     adj[outputs[k]] = 1.0;
-    for (int i = size - 1; i >= first; i--) {
-      final double g = adj[i];
-      final int c = code[i];
-      final byte op = (byte) (c >>> SHIFT);
-      final int a = c & MASK;
-      final int b = second[i];
-      if (Rules.nary(op)) {
-        Rules.adjoint(op, args, a, b, val, adj, g, val[i]);
-      } else {
-        final double av = val[a], bv = val[b], y = val[i];
-        adj[a] += Rules.adjointA(op, av, bv, y, g);
-        if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
-      }
+    for (int i = size - 1; i >= first; i--) reverseNode(code[i], second[i], args, val, adj, adj[i], val[i]);
+  }
+
+  private static void reverseNode(int c, int b, int[] args, double[] val, double[] adj, double g, double y) {
+    final byte op = (byte) (c >>> SHIFT);
+    final int a = c & MASK;
+    if (Rules.nary(op)) {
+      Rules.adjoint(op, args, a, b, val, adj, g, y);
+    } else {
+      final double av = val[a], bv = val[b];
+      adj[a] += Rules.adjointA(op, av, bv, y, g);
+      if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
     }
   }
 

@@ -2,6 +2,7 @@
 
 package dev.adjoint.dsl
 
+import dev.adjoint.BatchTape
 import dev.adjoint.Tape
 import dev.adjoint.Value
 import dev.adjoint.nn.Adam
@@ -57,8 +58,10 @@ enum class Execution {
     DYNAMIC,
 
     /**
-     * Builds the graph once, records it on a [Tape], and replays it every step: the same numbers,
-     * bitwise, for a model whose graph does not depend on the data (an MLP's does not), faster.
+     * Records the graph once and replays it every step: the same numbers, bitwise, for a model
+     * whose graph does not depend on the data (an MLP's does not), faster. The model's graph for
+     * one row is recorded on a [BatchTape] and run over all rows together, node by node; a loss
+     * that does not allow this exactly is recorded whole, on a [Tape].
      */
     TAPE,
 }
@@ -131,12 +134,19 @@ fun MLP.fit(
         if (scope.l2 != 0.0) total = total + Loss.l2(parameters(), scope.l2)
         return total to scores
     }
-    val tape = if (execution == Execution.TAPE && epochs > 0) graph().let { (total, scores) -> Tape.record(parameters(), listOf(total) + scores) } else null
+    val taped = execution == Execution.TAPE && epochs > 0
+    val batch = if (taped) batchTape(data, labels, loss, scope.l2) else null
+    val tape = if (taped && batch == null) graph().let { (total, scores) -> Tape.record(parameters(), listOf(total) + scores) } else null
     val scoreCount = data.size()
     for (k in 0 until epochs) {
         val step: Step
         opt.zeroGrad()
-        if (tape != null) {
+        if (batch != null) {
+            val total = batch.backward()
+            var right = 0
+            for (i in 0 until scoreCount) if ((labels[i] > 0) == (batch.output(i) > 0)) right++
+            step = Step(k, total, right.toDouble() / scoreCount)
+        } else if (tape != null) {
             val total = tape.backward()
             var right = 0
             for (i in 0 until scoreCount) if ((labels[i] > 0) == (tape.output(i + 1) > 0)) right++
@@ -153,6 +163,25 @@ fun MLP.fit(
     }
     bar?.finish()
     return History(steps)
+}
+
+/**
+ * The row-parallel tape of this model's loss on [data]: one row's graph recorded once and run over
+ * every row together. Null when the loss cannot be replayed that way exactly (a custom loss that
+ * takes a parameter's gradient before some row's); [fit] then records the whole graph instead.
+ */
+private fun MLP.batchTape(data: Dataset, labels: DoubleArray, loss: LossFunction, l2: Double): BatchTape? {
+    if (outputs() != 1) return null
+    val row = List(inputs()) { Value.of(0.0) }
+    val rows = Array(data.size()) { data.x(it) }
+    return try {
+        BatchTape.record(parameters(), row, apply(row)[0], rows) { scores ->
+            val total = loss.loss(scores, labels)
+            if (l2 != 0.0) total + Loss.l2(parameters(), l2) else total
+        }
+    } catch (e: IllegalArgumentException) {
+        null
+    }
 }
 
 /** A one-line progress bar redrawn in place with a carriage return. */

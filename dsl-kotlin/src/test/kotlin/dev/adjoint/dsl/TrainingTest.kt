@@ -48,6 +48,22 @@ class TrainingTest {
     }
 
     @Test
+    fun tapeEqualsDynamicForEveryLossIncludingOnesTheRowParallelTapeRefuses() {
+        val moons = Dataset.moons(30, 0.1, 5)
+        val zeroOne = Dataset.of(Array(moons.size()) { moons.x(it) }, DoubleArray(moons.size()) { if (moons.y(it) > 0) 1.0 else 0.0 })
+        val reversed = LossFunction { s, y -> dev.adjoint.nn.Loss.mse(s.reversed(), y.reversedArray()) }
+        val firstTen = LossFunction { s, y -> dev.adjoint.nn.Loss.hinge(s.subList(0, 10), y.copyOf(10)) } // ignores rows: recorded whole
+        for ((data, loss) in listOf(moons to Losses.hinge, moons to Losses.mse, zeroOne to Losses.binaryCrossEntropy, moons to reversed, moons to firstTen)) {
+            fun run(execution: Execution) =
+                mlp(inputs = 2) { dense(6, relu); dense(6, sigmoid); dense(1) }.fit(data, epochs = 8, loss = loss, optimizer = sgd(0.2, 0.9), execution = execution) { l2 = 1e-3 }
+            val taped = run(Execution.TAPE)
+            val dynamic = run(Execution.DYNAMIC)
+            assertArrayEquals(dynamic.loss, taped.loss, 0.0)
+            assertArrayEquals(dynamic.accuracy, taped.accuracy, 0.0)
+        }
+    }
+
+    @Test
     fun badArgumentsAreNamed() {
         assertEquals("mlp: no layers; add one with dense(units)", assertThrows(IllegalArgumentException::class.java) { mlp(inputs = 2) {} }.message)
         assertEquals("dense: units must be at least 1, was 0", assertThrows(IllegalArgumentException::class.java) { mlp(inputs = 2) { dense(0) } }.message)

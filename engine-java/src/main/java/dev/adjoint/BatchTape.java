@@ -1,0 +1,339 @@
+package dev.adjoint;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A batch loss recorded once and replayed many times, row-parallel: one row's graph is recorded
+ * once and run over every row of a data set together, node by node, each node's rule applied to
+ * all rows in one loop; a second, ordinary {@link Tape} reduces the rows' outputs to the loss.
+ * Replays give bitwise the value and gradients of building
+ * {@code reduce([f(row 0), f(row 1), ...])} with fresh nodes for every row and calling
+ * {@link Value#backward()} on it, because they apply the same rules in the same order.
+ *
+ * <p>The row function's graph is given once, built over placeholder leaves: {@code shared} leaves
+ * (the parameters, the same for every row, whose gradients are collected), {@code row} leaves
+ * (a row's features, loaded from {@code rows}) and constants (any other leaf, frozen). Each shared
+ * leaf may be an operand at most once in it, as a weight of a neuron is: the gradient of a shared
+ * leaf is the sum of one term per row, and this keeps that sum in the order the graph would.
+ * Its shape must not depend on the data (the same rule as {@link Tape}'s).
+ *
+ * <p>Memory: each op node of the row function takes two doubles per row (value and adjoint).
+ *
+ * <p>Not thread-safe: replays write its arrays.
+ */
+public final class BatchTape {
+  /** Shared slots (inputs, then constants, then constant exponents) come first, one double each. */
+  private final int shared;
+  private final int inputs;
+  private final int rows;
+  /** Offset of the row function's first op node; node i's rows are at yBase + i·rows. */
+  private final int yBase;
+  private final byte[] op;
+  /** Per op node: offset of operand a (n-ary: start in args) and of b (n-ary: count). */
+  private final int[] ea, eb;
+  private final int[] args;
+  /** Offset of the row output's values. */
+  private final int out;
+  /** Rows are stored in the order the reduction first reaches their outputs (see record). */
+  private final int[] laneOfRow;
+  private final Value[] leaves;
+  private final double[] val, adj;
+  private final Tape reduction;
+  /** The reduction's inputs: the shared leaves' values, then the rows' outputs. */
+  private final double[] reduceIn, reduceGrad;
+  /** Scratch: the rows an n-ary node's reverse sweep does not skip. */
+  private final int[] active;
+
+  private BatchTape(int shared, int inputs, int rows, int yBase, byte[] op, int[] ea, int[] eb, int[] args, int out,
+      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction) {
+    this.shared = shared;
+    this.inputs = inputs;
+    this.rows = rows;
+    this.yBase = yBase;
+    this.op = op;
+    this.ea = ea;
+    this.eb = eb;
+    this.args = args;
+    this.out = out;
+    this.laneOfRow = laneOfRow;
+    this.leaves = leaves;
+    this.val = val;
+    this.adj = new double[val.length];
+    this.reduction = reduction;
+    this.reduceIn = new double[inputs + rows];
+    this.reduceGrad = new double[inputs + rows];
+    this.active = new int[rows];
+  }
+
+  /**
+   * Records a batch loss: {@code output} is one row's output, a graph over the {@code shared}
+   * leaves, the {@code row} leaves and constants; {@code rows[r]} holds row r's values of the row
+   * leaves; {@code reduce} receives one leaf per row holding that row's output (at the shared
+   * leaves' current values) and returns the loss, and may use the shared leaves too (for example
+   * in a regulariser added last).
+   *
+   * @throws IllegalArgumentException if the inputs are not distinct leaves, a row has the wrong
+   *     length, output is a leaf, a shared leaf is an operand more than once in the row graph, the
+   *     loss does not depend on every row's output, or the loss uses a shared leaf where it would
+   *     take a gradient before some row's (the exact order could not be kept; record the whole
+   *     graph on a {@link Tape} instead)
+   */
+  public static BatchTape record(List<Value> shared, List<Value> row, Value output, double[][] rows,
+      Function<List<Value>, Value> reduce) {
+    Objects.requireNonNull(shared, "BatchTape.record: shared is null");
+    Objects.requireNonNull(row, "BatchTape.record: row is null");
+    Objects.requireNonNull(output, "BatchTape.record: output is null");
+    Objects.requireNonNull(rows, "BatchTape.record: rows is null");
+    Objects.requireNonNull(reduce, "BatchTape.record: reduce is null");
+    if (rows.length == 0) throw new IllegalArgumentException("BatchTape.record: no rows");
+    if (output.op == Rules.LEAF) throw new IllegalArgumentException("BatchTape.record: the row output is a leaf, not an op node");
+    Map<Value, Integer> index = new IdentityHashMap<>();
+    int nin = shared.size(), nrow = row.size();
+    for (int i = 0; i < nin + nrow; i++) {
+      Value x = i < nin ? shared.get(i) : row.get(i - nin);
+      if (x == null) throw new NullPointerException("BatchTape.record: " + (i < nin ? "shared " + i : "row " + (i - nin)) + " is null");
+      if (!x.isLeaf()) throw new IllegalArgumentException("BatchTape.record: " + x + " is a '" + x.op() + "' node, not a leaf");
+      if (index.put(x, i) != null) throw new IllegalArgumentException("BatchTape.record: leaf " + x + " is given twice");
+    }
+    for (int r = 0; r < rows.length; r++) {
+      if (rows[r] == null || rows[r].length != nrow) {
+        throw new IllegalArgumentException("BatchTape.record: row " + r + " has " + (rows[r] == null ? "no" : rows[r].length)
+            + " values, expected " + nrow);
+      }
+    }
+    int lanes = rows.length;
+    Sweep.Order o = Sweep.linearise(output);
+    byte[] op;
+    int[] ea, eb, args;
+    double[] val;
+    int sharedSlots, yBase, out;
+    try {
+      // shared slots: inputs, constants, exponents; lane slots: row leaves, then op nodes
+      int[] leafOffset = new int[o.leafCount];
+      int constants = 0;
+      for (int j = 0; j < o.leafCount; j++) {
+        Integer i = index.get(o.leaves[j]);
+        leafOffset[j] = i == null ? -1 - constants++ : i;
+      }
+      int n = o.innerCount, exponents = 0, nargs = 0;
+      for (int i = 0; i < n; i++) {
+        Value v = o.inner[i];
+        if (v.op == Rules.POWC) exponents++;
+        if (v.args != null) nargs += v.args.length;
+      }
+      sharedSlots = nin + constants + exponents;
+      long size = sharedSlots + (long) (nrow + n) * lanes;
+      if (size > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("BatchTape.record: " + (nrow + n) + " row slots × " + lanes + " rows is more than an array holds");
+      }
+      yBase = sharedSlots + nrow * lanes;
+      val = new double[(int) size];
+      for (int j = 0; j < o.leafCount; j++) {
+        int k = leafOffset[j];
+        if (k < 0) {
+          leafOffset[j] = nin - 1 - k;
+          val[leafOffset[j]] = o.leaves[j].data;
+        } else if (k >= nin) {
+          leafOffset[j] = sharedSlots + (k - nin) * lanes;
+        }
+      }
+      op = new byte[n];
+      ea = new int[n];
+      eb = new int[n];
+      args = new int[nargs];
+      int[] uses = new int[nin];
+      int next = 0, exponent = nin + constants;
+      for (int i = 0; i < n; i++) {
+        Value v = o.inner[i];
+        op[i] = v.op;
+        if (v.args != null) {
+          ea[i] = next;
+          eb[i] = Rules.naryCount(v.op, v.args.length);
+          for (Value x : v.args) args[next++] = offset(x, leafOffset, yBase, lanes, uses, nin);
+        } else {
+          ea[i] = offset(v.a, leafOffset, yBase, lanes, uses, nin);
+          if (v.op == Rules.POWC) {
+            val[exponent] = v.b.data;
+            eb[i] = exponent++;
+          } else {
+            eb[i] = Rules.ARITY[v.op] == 2 ? offset(v.b, leafOffset, yBase, lanes, uses, nin) : ea[i];
+          }
+        }
+      }
+      for (int i = 0; i < nin; i++) {
+        if (uses[i] > 1) {
+          throw new IllegalArgumentException("BatchTape.record: shared leaf " + i + " (" + shared.get(i) + ") is an operand "
+              + uses[i] + " times in the row graph; at most once keeps its gradient's sum in order");
+        }
+      }
+      out = yBase + (n - 1) * lanes;
+    } finally {
+      o.clearMarks();
+    }
+    Value[] leaves = shared.toArray(new Value[0]);
+    // one replay at the recorded values gives the outputs reduce sees (rows in the given order)
+    int[] identity = new int[lanes];
+    for (int r = 0; r < lanes; r++) identity[r] = r;
+    load(val, rows, identity, sharedSlots, lanes, nrow);
+    for (int i = 0; i < nin; i++) val[i] = leaves[i].data;
+    forward(op, ea, eb, args, val, yBase, lanes, sharedSlots);
+    List<Value> outputs = new ArrayList<>(lanes);
+    for (int r = 0; r < lanes; r++) outputs.add(Value.of(val[out + r]));
+    Value loss = Objects.requireNonNull(reduce.apply(outputs), "BatchTape.record: reduce returned null");
+    int[] laneOfRow = lanesInSweepOrder(loss, outputs, index, nin);
+    load(val, rows, laneOfRow, sharedSlots, lanes, nrow);
+    List<Value> reduceInputs = new ArrayList<>(nin + lanes);
+    reduceInputs.addAll(shared);
+    reduceInputs.addAll(outputs);
+    Tape reduction = Tape.record(reduceInputs, loss);
+    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction);
+  }
+
+  /** The offset of operand x (placed by the linearisation); counts uses of shared inputs. */
+  private static int offset(Value x, int[] leafOffset, int yBase, int lanes, int[] uses, int nin) {
+    int k = -x.mark - 1;
+    if (x.op != Rules.LEAF) return yBase + k * lanes;
+    int at = leafOffset[k];
+    if (at < nin) uses[at]++;
+    return at;
+  }
+
+  /** Writes row r's values into lane laneOfRow[r] of the row leaves' slots. */
+  private static void load(double[] val, double[][] rows, int[] laneOfRow, int sharedSlots, int lanes, int nrow) {
+    for (int r = 0; r < rows.length; r++) {
+      for (int q = 0; q < nrow; q++) val[sharedSlots + q * lanes + laneOfRow[r]] = rows[r][q];
+    }
+  }
+
+  /**
+   * Checks that the loss graph can be swept as reduction first, then every row together, and
+   * returns each row's lane: rows are laid out in the order the loss graph's walk first reaches
+   * their outputs, so that sweeping lanes from last to first visits rows as the whole graph's
+   * reverse sweep would.
+   */
+  private static int[] lanesInSweepOrder(Value loss, List<Value> outputs, Map<Value, Integer> index, int nin) {
+    Map<Value, Integer> rowOf = new IdentityHashMap<>();
+    for (int r = 0; r < outputs.size(); r++) rowOf.put(outputs.get(r), r);
+    int[] laneOfRow = new int[outputs.size()];
+    Arrays.fill(laneOfRow, -1);
+    Sweep.Order o = Sweep.linearise(loss);
+    try {
+      int lane = 0;
+      for (int j = 0; j < o.leafCount; j++) {
+        Integer r = rowOf.get(o.leaves[j]);
+        if (r != null) laneOfRow[r] = lane++;
+      }
+      for (int r = 0; r < laneOfRow.length; r++) {
+        if (laneOfRow[r] < 0) throw new IllegalArgumentException("BatchTape.record: the loss does not depend on row " + r + "'s output");
+      }
+      // the row graphs sit, in the whole graph's order, before the first node that uses their
+      // output; a node using a shared leaf must come after the last of them
+      int lastRow = -1;
+      for (int i = 0; i < o.innerCount && lastRow < 0; i++) {
+        Value v = o.inner[i];
+        for (int k = 0, n = v.arity(); k < n; k++) {
+          Integer r = rowOf.get(v.input(k));
+          if (r != null && laneOfRow[r] == laneOfRow.length - 1) lastRow = i;
+        }
+      }
+      for (int i = 0; i < lastRow; i++) {
+        Value v = o.inner[i];
+        for (int k = 0, n = v.arity(); k < n; k++) {
+          Integer s = index.get(v.input(k));
+          if (s != null && s < nin) {
+            throw new IllegalArgumentException("BatchTape.record: the loss uses shared leaf " + s
+                + " before it reaches the last row's output, so its gradient would be summed out of order");
+          }
+        }
+      }
+    } finally {
+      o.clearMarks();
+    }
+    return laneOfRow;
+  }
+
+  // ------------------------------------------------------------------------ replaying
+
+  /**
+   * Replays with the shared leaves' current values: the rows' outputs, then the loss; adds the
+   * loss's gradient to each shared leaf's {@code grad}, as building the whole graph and calling
+   * {@link Value#backward()} on it would (bitwise). Returns the loss.
+   */
+  public double backward() {
+    final int nin = inputs;
+    for (int i = 0; i < nin; i++) val[i] = reduceIn[i] = leaves[i].data;
+    forward(op, ea, eb, args, val, yBase, rows, shared);
+    for (int r = 0; r < rows; r++) reduceIn[nin + r] = val[out + laneOfRow[r]];
+    double loss = reduction.gradient(reduceIn, reduceGrad);
+    Arrays.fill(adj, 0.0);
+    System.arraycopy(reduceGrad, 0, adj, 0, nin);
+    for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
+    reverse();
+    for (int i = 0; i < nin; i++) leaves[i].grad = leaves[i].grad + adj[i];
+    return loss;
+  }
+
+  /** Replays forward only, with the shared leaves' current values; returns the loss. */
+  public double value() {
+    for (int i = 0; i < inputs; i++) val[i] = reduceIn[i] = leaves[i].data;
+    forward(op, ea, eb, args, val, yBase, rows, shared);
+    for (int r = 0; r < rows; r++) reduceIn[inputs + r] = val[out + laneOfRow[r]];
+    return reduction.value(reduceIn);
+  }
+
+  /** Row r's output at the last replay (at recording, before any). */
+  public double output(int r) {
+    if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("output: row " + r + " is outside 0.." + (rows - 1));
+    return val[out + laneOfRow[r]];
+  }
+
+  /** The number of rows. */
+  public int rows() {
+    return rows;
+  }
+
+  /** The number of op nodes in one row's graph. */
+  public int operations() {
+    return op.length;
+  }
+
+  /** Bytes held by this tape's arrays, the reduction's included. */
+  public long bytes() {
+    return op.length + 4L * ea.length + 4L * eb.length + 4L * args.length + 4L * laneOfRow.length + 16L * val.length
+        + 16L * reduceIn.length + 4L * active.length + reduction.bytes();
+  }
+
+  /** The forward sweep: every op node in order, each over all rows. */
+  private static void forward(byte[] op, int[] ea, int[] eb, int[] args, double[] val, int yBase, int lanes, int shared) {
+    for (int i = 0, y = yBase; i < op.length; i++, y += lanes) {
+      final byte o = op[i];
+      if (Rules.nary(o)) {
+        Rules.forwardLanes(o, args, ea[i], eb[i], val, y, lanes, shared);
+      } else {
+        Rules.forwardLanes(o, ea[i], eb[i], val, y, lanes, shared);
+      }
+    }
+  }
+
+  /** The reverse sweep: every op node in reverse order, each over all rows from last to first. */
+  private void reverse() {
+    final byte[] op = this.op;
+    final int[] ea = this.ea, eb = this.eb, args = this.args;
+    final double[] val = this.val, adj = this.adj;
+    final int lanes = rows, shared = this.shared;
+    for (int i = op.length - 1, y = yBase + i * lanes; i >= 0; i--, y -= lanes) {
+      final byte o = op[i];
+      if (Rules.nary(o)) {
+        Rules.adjointLanes(o, args, ea[i], eb[i], val, adj, y, lanes, shared, active);
+      } else {
+        Rules.adjointLanes(o, ea[i], eb[i], val, adj, y, lanes, shared);
+      }
+    }
+  }
+}
