@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.adjoint.nn.Dataset;
 import dev.adjoint.nn.Loss;
 import dev.adjoint.nn.MLP;
+import dev.adjoint.nn.SGD;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +155,28 @@ class BatchTapeTest {
         pb.setData(pb.data() - 0.1 * pb.grad());
       }
     }
+  }
+
+  @Test
+  void readmeExample() {
+    // readme:batch-tape
+    MLP model = new MLP(2, 16, 16, 1);
+    Dataset data = Dataset.moons(100, 0.1, 42);
+    List<Value> row = List.of(Value.of(0.0), Value.of(0.0)); // stand-ins for one row's features
+    double[][] rows = new double[data.size()][];
+    for (int i = 0; i < rows.length; i++) rows[i] = data.x(i);
+    BatchTape tape = BatchTape.record(model.parameters(), row, model.apply(row).get(0), rows,
+        scores -> Loss.hinge(scores, data.labels()).plus(Loss.l2(model.parameters(), 1e-4)));
+    SGD optimizer = SGD.of(model.parameters(), k -> 1.0 - 0.9 * k / 100);
+    for (int k = 0; k < 100; k++) {
+      optimizer.zeroGrad();
+      double loss = tape.backward(); // the loss and gradients of rebuilding the graph, bitwise
+      optimizer.step();
+    }
+    // readme:end
+    int right = 0;
+    for (int i = 0; i < rows.length; i++) if ((tape.output(i) > 0) == (data.y(i) > 0)) right++;
+    assertEquals(100, right, "the README example learns the moons");
   }
 
   @Test

@@ -35,25 +35,21 @@ public class MoonsBench {
 
   @Benchmark
   public double dynamic100Steps() {
-    MoonsTraining.Dynamic t = new MoonsTraining.Dynamic(moons);
-    double loss = 0;
-    for (int k = 0; k < 100; k++) loss = t.step();
-    return loss;
+    return MoonsTraining.hundredSteps(new MoonsTraining.Dynamic(moons));
   }
 
   @Benchmark
   public double tape100Steps() {
-    MoonsTraining.Taped t = new MoonsTraining.Taped(moons);
-    double loss = 0;
-    for (int k = 0; k < 100; k++) loss = t.step();
-    return loss;
+    return MoonsTraining.hundredSteps(MoonsTraining.taped(moons));
+  }
+
+  @Benchmark
+  public double batchTape100Steps() {
+    return MoonsTraining.hundredSteps(MoonsTraining.batched(moons));
   }
 
   @Benchmark
   public double handCoded100Steps() {
-    MoonsTraining.HandCoded t = new MoonsTraining.HandCoded(moons);
-    double loss = 0;
-    for (int k = 0; k < 100; k++) loss = t.step();
-    return loss;
+    return MoonsTraining.hundredSteps(new MoonsTraining.HandCoded(moons));
   }
 }

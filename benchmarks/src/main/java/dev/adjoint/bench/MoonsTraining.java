@@ -1,5 +1,6 @@
 package dev.adjoint.bench;
 
+import dev.adjoint.BatchTape;
 import dev.adjoint.Tape;
 import dev.adjoint.Value;
 import dev.adjoint.nn.Dataset;
@@ -8,14 +9,28 @@ import dev.adjoint.nn.MLP;
 import dev.adjoint.nn.SGD;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 
 /**
  * One step of the moons workload (full-batch hinge loss plus 1e-4·Σp², SGD with
- * lr = 1.0 - 0.9·k/100), three ways: Adjoint define-by-run, Adjoint's recorded tape, and
- * backpropagation written by hand in plain doubles (the baseline).
+ * lr = 1.0 - 0.9·k/100), four ways: Adjoint define-by-run, Adjoint's recorded tape of the whole
+ * graph, its row-parallel batch tape (what Kotlin's fit uses), and backpropagation written by
+ * hand in plain doubles (the baseline).
  */
 public final class MoonsTraining {
   private MoonsTraining() {}
+
+  /** One way of training: each call is one step, returning the loss before its update. */
+  public interface Trainer {
+    double step();
+  }
+
+  /** Runs 100 steps; returns the last loss. */
+  static double hundredSteps(Trainer t) {
+    double loss = 0;
+    for (int k = 0; k < 100; k++) loss = t.step();
+    return loss;
+  }
 
   static MLP model(Workloads.Moons m) {
     return MLP.of(m.weights, m.biases);
@@ -26,7 +41,7 @@ public final class MoonsTraining {
   }
 
   /** Rebuilds the graph every step. */
-  public static final class Dynamic {
+  public static final class Dynamic implements Trainer {
     final MLP model;
     final Dataset data;
     final double[] labels;
@@ -39,7 +54,7 @@ public final class MoonsTraining {
       opt = SGD.of(model.parameters(), k -> 1.0 - 0.9 * k / 100);
     }
 
-    /** One step; returns the loss before the update. */
+    @Override
     public double step() {
       List<Value> scores = model.scores(data);
       Value loss = Loss.hinge(scores, labels).plus(Loss.l2(model.parameters(), 1e-4));
@@ -50,34 +65,48 @@ public final class MoonsTraining {
     }
   }
 
-  /** Records the graph once, then replays it every step. */
-  public static final class Taped {
-    final MLP model;
-    final Tape tape;
+  /** Replays a recorded loss every step: zeroed gradients, the replay's backward, one SGD step. */
+  static final class Replayed implements Trainer {
     final SGD opt;
+    final DoubleSupplier backward;
 
-    public Taped(Workloads.Moons m) {
-      model = model(m);
-      Dataset data = data(m);
-      List<Value> scores = model.scores(data);
-      Value loss = Loss.hinge(scores, data.labels()).plus(Loss.l2(model.parameters(), 1e-4));
-      List<Value> outputs = new ArrayList<>(scores.size() + 1);
-      outputs.add(loss);
-      outputs.addAll(scores);
-      tape = Tape.record(model.parameters(), outputs);
-      opt = SGD.of(model.parameters(), k -> 1.0 - 0.9 * k / 100);
+    Replayed(MLP model, DoubleSupplier backward) {
+      this.opt = SGD.of(model.parameters(), k -> 1.0 - 0.9 * k / 100);
+      this.backward = backward;
     }
 
+    @Override
     public double step() {
       opt.zeroGrad();
-      double loss = tape.backward();
+      double loss = backward.getAsDouble();
       opt.step();
       return loss;
     }
   }
 
+  /** Records the whole graph once on a {@link Tape}, then replays it every step. */
+  public static Trainer taped(Workloads.Moons m) {
+    MLP model = model(m);
+    Dataset data = data(m);
+    List<Value> scores = model.scores(data);
+    Value loss = Loss.hinge(scores, data.labels()).plus(Loss.l2(model.parameters(), 1e-4));
+    List<Value> outputs = new ArrayList<>(scores.size() + 1);
+    outputs.add(loss);
+    outputs.addAll(scores);
+    return new Replayed(model, Tape.record(model.parameters(), outputs)::backward);
+  }
+
+  /** Records one row's graph once, then replays it over every row together (a {@link BatchTape}). */
+  public static Trainer batched(Workloads.Moons m) {
+    MLP model = model(m);
+    List<Value> row = List.of(Value.of(0.0), Value.of(0.0));
+    BatchTape tape = BatchTape.record(model.parameters(), row, model.apply(row).get(0), m.x,
+        scores -> Loss.hinge(scores, m.y).plus(Loss.l2(model.parameters(), 1e-4)));
+    return new Replayed(model, tape::backward);
+  }
+
   /** The same network and step with backpropagation written out by hand, in plain doubles. */
-  public static final class HandCoded {
+  public static final class HandCoded implements Trainer {
     final double[][] x;
     final double[] y;
     final double[][][] w;
@@ -126,6 +155,7 @@ public final class MoonsTraining {
       return act[w.length][0];
     }
 
+    @Override
     public double step() {
       int layers = w.length, n = x.length;
       for (int l = 0; l < layers; l++) {

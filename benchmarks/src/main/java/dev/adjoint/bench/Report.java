@@ -45,7 +45,7 @@ public final class Report {
       ratio(score, "Rosenbrock n=" + n + ", Hipparchus Gradient vs Adjoint tape", "hipparchusGradient:" + n, "adjointTape:" + n, "us", n.equals("100") ? "at least 20x" : "");
     }
     for (String size : new String[] {"100", "1000"}) {
-      for (String way : new String[] {"dynamic100Steps", "tape100Steps", "handCoded100Steps"}) {
+      for (String way : new String[] {"dynamic100Steps", "tape100Steps", "batchTape100Steps", "handCoded100Steps"}) {
         Double ms = score.get(way + ":" + size);
         if (ms != null) System.out.printf(Locale.ROOT, "| moons-%s, 100 steps, %s | %.1f ms | | compare PyTorch |%n", size, way.replace("100Steps", ""), ms);
       }

@@ -9,11 +9,12 @@ import org.junit.jupiter.api.Test;
 /** The benchmarks compute what they claim: every way of each workload gives the same numbers. */
 class WorkloadsTest {
   @Test
-  void moonsThreeWaysAgreeWithPyTorch() throws Exception {
+  void moonsFourWaysAgreeWithPyTorch() throws Exception {
     for (String size : new String[] {"100", "1000"}) {
       Workloads.Moons m = Workloads.Moons.load(size);
       MoonsTraining.Dynamic d = new MoonsTraining.Dynamic(m);
-      MoonsTraining.Taped t = new MoonsTraining.Taped(m);
+      MoonsTraining.Trainer t = MoonsTraining.taped(m);
+      MoonsTraining.Trainer b = MoonsTraining.batched(m);
       MoonsTraining.HandCoded h = new MoonsTraining.HandCoded(m);
       double ld = 0, lt = 0, lh = 0, l0 = 0;
       for (int k = 0; k < 100; k++) {
@@ -22,6 +23,7 @@ class WorkloadsTest {
         lh = h.step();
         if (k == 0) l0 = ld;
         assertEquals(ld, lt, 0.0, "dynamic and tape agree bitwise at step " + k);
+        assertEquals(ld, b.step(), 0.0, "dynamic and batch tape agree bitwise at step " + k);
         assertEquals(ld, lh, 1e-9 * Math.abs(ld), "hand-coded backprop agrees at step " + k);
       }
       double[] torch = size.equals("100") ? new double[] {1.629894337080739, 0.02637247350400268} : new double[] {3.166727017891502, 0.16534616154029108};

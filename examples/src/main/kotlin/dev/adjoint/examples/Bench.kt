@@ -41,7 +41,7 @@ class BenchMoons : Callable<Int> {
     var steps: Int = 100
 
     @Option(names = ["--mode"], defaultValue = "tape", paramLabel = "MODE",
-        description = ["dynamic (rebuild the graph every step) or tape (record once, replay; the default, faster). Both give bitwise the same numbers."])
+        description = ["dynamic (rebuild the graph every step) or tape (record one row's graph once, replay it over all rows together; the default, faster). Both give bitwise the same numbers."])
     lateinit var mode: String
 
     @Option(names = ["--warmup"], defaultValue = "0", paramLabel = "K",
