@@ -14,7 +14,9 @@ import java.util.function.Function;
  * all rows in one loop; a second, ordinary {@link Tape} reduces the rows' outputs to the loss.
  * Replays give bitwise the value and gradients of building
  * {@code reduce([f(row 0), f(row 1), ...])} with fresh nodes for every row and calling
- * {@link Value#backward()} on it, because they apply the same rules in the same order.
+ * {@link Value#backward()} on it, because they apply the same rules in the same order (a NaN
+ * stays a NaN, though which of two NaNs an operation passes on is the JIT's choice, as everywhere
+ * in Java).
  *
  * <p>The row function's graph is given once, built over placeholder leaves: {@code shared} leaves
  * (the parameters, the same for every row, whose gradients are collected), {@code row} leaves
@@ -76,7 +78,7 @@ public final class BatchTape {
    * leaves, the {@code row} leaves and constants; {@code rows[r]} holds row r's values of the row
    * leaves; {@code reduce} receives one leaf per row holding that row's output (at the shared
    * leaves' current values) and returns the loss, and may use the shared leaves too (for example
-   * in a regulariser added last).
+   * in a regulariser added last). The rows' values are copied.
    *
    * @throws IllegalArgumentException if the inputs are not distinct leaves, a row has the wrong
    *     length, output is a leaf, a shared leaf is an operand more than once in the row graph, the
@@ -188,6 +190,7 @@ public final class BatchTape {
     Value loss = Objects.requireNonNull(reduce.apply(outputs), "BatchTape.record: reduce returned null");
     int[] laneOfRow = lanesInSweepOrder(loss, outputs, index, nin);
     load(val, rows, laneOfRow, sharedSlots, lanes, nrow);
+    forward(op, ea, eb, args, val, yBase, lanes, sharedSlots);
     List<Value> reduceInputs = new ArrayList<>(nin + lanes);
     reduceInputs.addAll(shared);
     reduceInputs.addAll(outputs);
@@ -228,6 +231,11 @@ public final class BatchTape {
       for (int j = 0; j < o.leafCount; j++) {
         Integer r = rowOf.get(o.leaves[j]);
         if (r != null) laneOfRow[r] = lane++;
+        Integer q = index.get(o.leaves[j]);
+        if (q != null && q >= nin) {
+          throw new IllegalArgumentException("BatchTape.record: the loss uses row leaf " + (q - nin)
+              + ", a stand-in for one row's features; only the row graph may");
+        }
       }
       for (int r = 0; r < laneOfRow.length; r++) {
         if (laneOfRow[r] < 0) throw new IllegalArgumentException("BatchTape.record: the loss does not depend on row " + r + "'s output");

@@ -440,10 +440,12 @@ final class Rules {
       if (x < shared && w < shared) {
         final double c = val[x] * val[w];
         for (int s = 0; s < lanes; s++) val[y + s] += c;
-      } else if (x < shared || w < shared) { // x·w = w·x exactly
-        final double c = val[x < shared ? x : w];
-        final int v = x < shared ? w : x;
-        for (int s = 0; s < lanes; s++) val[y + s] += c * val[v + s];
+      } else if (x < shared) { // operands in the scalar rule's order, down to which NaN propagates
+        final double c = val[x];
+        for (int s = 0; s < lanes; s++) val[y + s] += c * val[w + s];
+      } else if (w < shared) {
+        final double c = val[w];
+        for (int s = 0; s < lanes; s++) val[y + s] += val[x + s] * c;
       } else {
         for (int s = 0; s < lanes; s++) val[y + s] += val[x + s] * val[w + s];
       }

@@ -116,6 +116,9 @@ class BatchTapeTest {
       double[][] rows = rows(r, 1 + r.nextInt(9), 3);
       List<Value> placeholders = leaves(r, 3);
       BatchTape tape = BatchTape.record(p, placeholders, f.apply(placeholders), rows, reduce);
+      double[] recorded = new double[rows.length];
+      wholeGraph(f, rows, reduce, recorded);
+      for (int k = 0; k < rows.length; k++) assertEquals(recorded[k], tape.output(k), 0.0, "row " + k + " before any replay");
       for (int trial = 0; trial < 4; trial++) {
         for (Value w : p) w.setData(r.nextDouble() * 2 - 1);
         double[] want = new double[rows.length], grads = new double[p.size()];
@@ -229,6 +232,8 @@ class BatchTapeTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> BatchTape.record(p, x, y, rows, s -> Loss.l2(p, 1.0).plus(Loss.mean(s))));
     assertTrue(e.getMessage().contains("uses shared leaf 0 before"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> BatchTape.record(p, x, y, rows, s -> Loss.mean(s).times(x.get(0))));
+    assertTrue(e.getMessage().contains("uses row leaf 0"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> BatchTape.record(p, x, y, new double[][] {{1.0}, {1.0, 2.0}}, Loss::mean));
     assertTrue(e.getMessage().contains("row 1 has 2 values, expected 1"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> BatchTape.record(p, x, p.get(0), rows, Loss::mean));

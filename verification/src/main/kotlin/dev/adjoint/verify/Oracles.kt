@@ -1,5 +1,6 @@
 package dev.adjoint.verify
 
+import dev.adjoint.BatchTape
 import dev.adjoint.Derivatives
 import dev.adjoint.Tape
 import dev.adjoint.Value
@@ -11,7 +12,8 @@ import kotlin.math.max
  * The three-way gradient check of one [Sample]: reverse mode through the Java API and through the
  * Kotlin DSL (bitwise equal), forward mode with [Dual] numbers (within [Tolerances.dual] relative to
  * the magnitude of the terms; the engine's own tangent rules, through [Derivatives.jvp], are held to
- * the same bound; a recorded [Tape] replay must equal the graph bitwise), and central finite differences with Richardson extrapolation
+ * the same bound; a recorded [Tape] replay must equal the graph bitwise, and so must a [BatchTape]
+ * running the expression as its row function), and central finite differences with Richardson extrapolation
  * (within the extrapolation's error estimate plus a floor). Also: the engine's value equals plain
  * double evaluation, a second `backward()` adds exactly the same again, and variables the
  * expression does not use get exactly 0.
@@ -51,6 +53,8 @@ object Oracles {
         // the same graph recorded on a tape and replayed: bitwise the graph's value and gradient
         val tapeGradient = DoubleArray(x.size)
         val tapeValue = Tape.record(x) { l -> Evaluate.javaGraph(s.expr, l)[s.expr]!! }.gradient(x, tapeGradient)
+        // the expression as the row function of a batch tape: bitwise the whole graph over the rows
+        failures += batchVersusGraph(s.expr, x)
         // the engine's own forward mode: its tangent rules, one sweep per direction
         val tangents = DoubleArray(x.size) { i ->
             Derivatives.jvp(out, leaves, DoubleArray(x.size).also { it[i] = 1.0 })
@@ -59,13 +63,13 @@ object Oracles {
         val fd = Evaluate.finiteDifferences({ Evaluate.value(s.expr, it) }, x)
 
         if (!close(java.value, plain, tol.value)) failures += "the engine's value ${java.value} differs from plain double evaluation $plain"
-        if (java.value.toRawBits() != dsl.value.toRawBits()) failures += "the DSL's value ${dsl.value} differs from the Java API's ${java.value}"
-        if (java.value.toRawBits() != tapeValue.toRawBits()) failures += "the replayed tape's value $tapeValue differs from the graph's ${java.value}"
+        if (!same(java.value, dsl.value)) failures += "the DSL's value ${dsl.value} differs from the Java API's ${java.value}"
+        if (!same(java.value, tapeValue)) failures += "the replayed tape's value $tapeValue differs from the graph's ${java.value}"
         val used = s.expr.variables.toSet()
         for (i in x.indices) {
             val r = java.gradient[i]
-            if (r.toRawBits() != dsl.gradient[i].toRawBits()) failures += "∂/∂x$i: reverse mode through the DSL gives ${dsl.gradient[i]}, through the Java API $r"
-            if (r.toRawBits() != tapeGradient[i].toRawBits()) failures += "∂/∂x$i: the replayed tape gives ${tapeGradient[i]}, the graph $r"
+            if (!same(r, dsl.gradient[i])) failures += "∂/∂x$i: reverse mode through the DSL gives ${dsl.gradient[i]}, through the Java API $r"
+            if (!same(r, tapeGradient[i])) failures += "∂/∂x$i: the replayed tape gives ${tapeGradient[i]}, the graph $r"
             if (i !in used) {
                 if (r != 0.0 || r.toRawBits() != 0L) failures += "∂/∂x$i: x$i is not used but its gradient is $r, not exactly 0"
                 continue
@@ -86,6 +90,39 @@ object Oracles {
         }
         return Verdict(s, plain, java, dsl, dual, fd, failures, tol)
     }
+
+    /**
+     * Runs [e] as the row function of a [BatchTape] over two rows, [x] and a shifted copy (the two
+     * paths are compared with each other, so any values do), variable i being
+     * row feature i plus a shared leaf pᵢ = 0 (so each pᵢ is an operand once), the loss the sum of
+     * the rows' outputs; the replay's loss and its gradient with respect to p must equal, bitwise,
+     * those of building the whole graph and calling backward().
+     */
+    private fun batchVersusGraph(e: Expr, x: DoubleArray): List<String> {
+        if (e.variables.isEmpty()) return emptyList()
+        val n = x.size
+        fun row(features: List<Value>, p: List<Value>) = Evaluate.javaGraph(e, List(n) { features[it].plus(p[it]) })[e]!!
+        val rows = arrayOf(x, DoubleArray(n) { x[it] * 0.75 - 0.5 })
+        val whole = List(n) { Value.of(0.0) }
+        val loss = Value.sum(rows.map { r -> row(r.map { Value.of(it) }, whole) })
+        loss.backward()
+        val shared = List(n) { Value.of(0.0) }
+        val standIns = List(n) { Value.of(0.0) }
+        val batched = BatchTape.record(shared, standIns, row(standIns, shared), rows) { Value.sum(it) }.backward()
+        val failures = ArrayList<String>()
+        if (!same(batched, loss.data())) failures += "a batch tape's loss $batched differs from the whole graph's ${loss.data()}"
+        for (i in 0 until n) {
+            val g = shared[i].grad()
+            if (!same(g, whole[i].grad())) failures += "∂/∂p$i: a batch tape gives $g, the whole graph ${whole[i].grad()}"
+        }
+        return failures
+    }
+
+    /**
+     * Bitwise equal, any NaN matching any NaN: which NaN an operation on two NaNs returns depends on
+     * its operand order, which the JIT is free to swap, and Java does not specify NaN payloads.
+     */
+    private fun same(a: Double, b: Double) = a.toRawBits() == b.toRawBits() || (a.isNaN() && b.isNaN())
 
     private fun close(a: Double, b: Double, rel: Double) =
         a.toRawBits() == b.toRawBits() || abs(a - b) <= rel * max(abs(a), abs(b))
