@@ -228,21 +228,16 @@ public final class Tape {
     System.arraycopy(x, 0, val, 0, inputs);
   }
 
-  // The sweeps call one small static method per node: the JIT compiles it after a few hundred
-  // nodes, where a loop holding the whole body would wait for its own counters (a short tape
-  // replayed a few hundred times would run interpreted all along). Compiled, it is inlined.
-
   /** The forward sweep: every op node in topological order. */
   void forward() {
     final int[] code = this.code, second = this.second, args = this.args;
     final double[] val = this.val;
-    for (int i = first; i < size; i++) val[i] = forwardNode(code[i], second[i], args, val);
-  }
-
-  private static double forwardNode(int c, int b, int[] args, double[] val) {
-    final byte op = (byte) (c >>> SHIFT);
-    final int a = c & MASK;
-    return Rules.nary(op) ? Rules.forward(op, args, a, b, val) : Rules.forward(op, val[a], val[b]);
+    for (int i = first; i < size; i++) {
+      final int c = code[i];
+      final byte op = (byte) (c >>> SHIFT);
+      final int a = c & MASK;
+      val[i] = Rules.nary(op) ? Rules.forward(op, args, a, second[i], val) : Rules.forward(op, val[a], val[second[i]]);
+    }
   }
 
   /** The reverse sweep of output k; values must be current. */
@@ -251,18 +246,19 @@ public final class Tape {
     final double[] val = this.val, adj = this.adj;
     Arrays.fill(adj, 0.0);
     adj[outputs[k]] = 1.0;
-    for (int i = size - 1; i >= first; i--) reverseNode(code[i], second[i], args, val, adj, adj[i], val[i]);
-  }
-
-  private static void reverseNode(int c, int b, int[] args, double[] val, double[] adj, double g, double y) {
-    final byte op = (byte) (c >>> SHIFT);
-    final int a = c & MASK;
-    if (Rules.nary(op)) {
-      Rules.adjoint(op, args, a, b, val, adj, g, y);
-    } else {
-      final double av = val[a], bv = val[b];
-      adj[a] += Rules.adjointA(op, av, bv, y, g);
-      if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+    for (int i = size - 1; i >= first; i--) {
+      final double g = adj[i];
+      final int c = code[i];
+      final byte op = (byte) (c >>> SHIFT);
+      final int a = c & MASK;
+      final int b = second[i];
+      if (Rules.nary(op)) {
+        Rules.adjoint(op, args, a, b, val, adj, g, val[i]);
+      } else {
+        final double av = val[a], bv = val[b], y = val[i];
+        adj[a] += Rules.adjointA(op, av, bv, y, g);
+        if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+      }
     }
   }
 
