@@ -275,9 +275,7 @@ public final class BatchTape {
    */
   public double backward() {
     final int nin = inputs;
-    for (int i = 0; i < nin; i++) val[i] = reduceIn[i] = leaves[i].data;
-    forward(op, ea, eb, args, val, yBase, rows, shared);
-    for (int r = 0; r < rows; r++) reduceIn[nin + r] = val[out + laneOfRow[r]];
+    replayRows();
     double loss = reduction.gradient(reduceIn, reduceGrad);
     Arrays.fill(adj, 0.0);
     System.arraycopy(reduceGrad, 0, adj, 0, nin);
@@ -289,10 +287,15 @@ public final class BatchTape {
 
   /** Replays forward only, with the shared leaves' current values; returns the loss. */
   public double value() {
+    replayRows();
+    return reduction.value(reduceIn);
+  }
+
+  /** Runs every row with the shared leaves' current values; fills the reduction's inputs. */
+  private void replayRows() {
     for (int i = 0; i < inputs; i++) val[i] = reduceIn[i] = leaves[i].data;
     forward(op, ea, eb, args, val, yBase, rows, shared);
     for (int r = 0; r < rows; r++) reduceIn[inputs + r] = val[out + laneOfRow[r]];
-    return reduction.value(reduceIn);
   }
 
   /** Row r's output at the last replay (at recording, before any). */

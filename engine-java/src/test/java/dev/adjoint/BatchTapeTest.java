@@ -36,21 +36,7 @@ class BatchTapeTest {
       }
       for (int i = 0; i < 30; i++) {
         Value a = pool.get(r.nextInt(pool.size())), b = pool.get(r.nextInt(pool.size()));
-        Value v;
-        switch (r.nextInt(12)) {
-          case 0: v = a.plus(b); break;
-          case 1: v = a.times(b).tanh(); break;
-          case 2: v = a.minus(b).sin(); break;
-          case 3: v = Value.dot(List.of(a, b, a), List.of(b, a, a)).sigmoid(); break;
-          case 4: v = a.times(0.5).exp().minus(1.0); break;
-          case 5: v = Value.sum(List.of(a, b, a)).cos(); break;
-          case 6: v = a.div(b.abs().plus(0.5)); break;
-          case 7: v = a.abs().plus(0.1).pow(b.cos()); break;
-          case 8: v = a.times(a).plus(1.0).log().sqrt(); break;
-          case 9: v = a.relu().plus(b.unaryMinus()); break;
-          case 10: v = a.pow(3).times(0.1).minus(b.pow(2)); break;
-          default: v = Value.of(1.5).minus(a).times(b); break;
-        }
+        Value v = TapeTest.randomOp(r, a, b);
         pool.add(v);
       }
       return Value.sum(pool.subList(pool.size() - 4, pool.size()));

@@ -20,25 +20,29 @@ class TapeTest {
       List<Value> pool = new ArrayList<>(xs);
       for (int i = 0; i < 60; i++) {
         Value a = pool.get(r.nextInt(pool.size())), b = pool.get(r.nextInt(pool.size()));
-        Value v;
-        switch (r.nextInt(12)) {
-          case 0: v = a.plus(b); break;
-          case 1: v = a.times(b).tanh(); break;
-          case 2: v = a.minus(b).sin(); break;
-          case 3: v = Value.dot(List.of(a, b, a), List.of(b, a, a)).sigmoid(); break;
-          case 4: v = a.times(0.5).exp().minus(1.0); break;
-          case 5: v = Value.sum(List.of(a, b, a)).cos(); break;
-          case 6: v = a.div(b.abs().plus(0.5)); break;
-          case 7: v = a.abs().plus(0.1).pow(b.cos()); break;
-          case 8: v = a.times(a).plus(1.0).log().sqrt(); break;
-          case 9: v = a.relu().plus(b.unaryMinus()); break;
-          case 10: v = a.pow(3).times(0.1).minus(b.pow(2)); break;
-          default: v = Value.of(1.5).minus(a).times(b); break;
-        }
+        Value v = randomOp(r, a, b);
         pool.add(v);
       }
       return Value.sum(pool.subList(pool.size() - 5, pool.size()));
     };
+  }
+
+  /** One of a dozen small expressions over a and b, chosen by r, covering every op. */
+  static Value randomOp(Random r, Value a, Value b) {
+    switch (r.nextInt(12)) {
+      case 0: return a.plus(b);
+      case 1: return a.times(b).tanh();
+      case 2: return a.minus(b).sin();
+      case 3: return Value.dot(List.of(a, b, a), List.of(b, a, a)).sigmoid();
+      case 4: return a.times(0.5).exp().minus(1.0);
+      case 5: return Value.sum(List.of(a, b, a)).cos();
+      case 6: return a.div(b.abs().plus(0.5));
+      case 7: return a.abs().plus(0.1).pow(b.cos());
+      case 8: return a.times(a).plus(1.0).log().sqrt();
+      case 9: return a.relu().plus(b.unaryMinus());
+      case 10: return a.pow(3).times(0.1).minus(b.pow(2));
+      default: return Value.of(1.5).minus(a).times(b);
+    }
   }
 
   static double[] point(Random r, int n) {

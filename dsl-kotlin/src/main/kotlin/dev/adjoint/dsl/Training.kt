@@ -128,29 +128,24 @@ fun MLP.fit(
     val labels = data.labels()
     val bar = if (scope.progress) ProgressBar(System.err, epochs) else null
     val steps = ArrayList<Step>(epochs)
+    fun lossOf(scores: List<Value>): Value {
+        val total = loss.loss(scores, labels)
+        return if (scope.l2 != 0.0) total + Loss.l2(parameters(), scope.l2) else total
+    }
     fun graph(): Pair<Value, List<Value>> {
         val scores = scores(data)
-        var total = loss.loss(scores, labels)
-        if (scope.l2 != 0.0) total = total + Loss.l2(parameters(), scope.l2)
-        return total to scores
+        return lossOf(scores) to scores
     }
     val taped = execution == Execution.TAPE && epochs > 0
-    val batch = if (taped) batchTape(data, labels, loss, scope.l2) else null
+    val batch = if (taped) batchTape(data, ::lossOf) else null
     val tape = if (taped && batch == null) graph().let { (total, scores) -> Tape.record(parameters(), listOf(total) + scores) } else null
-    val scoreCount = data.size()
     for (k in 0 until epochs) {
         val step: Step
         opt.zeroGrad()
         if (batch != null) {
-            val total = batch.backward()
-            var right = 0
-            for (i in 0 until scoreCount) if ((labels[i] > 0) == (batch.output(i) > 0)) right++
-            step = Step(k, total, right.toDouble() / scoreCount)
+            step = Step(k, batch.backward(), accuracy(labels) { batch.output(it) })
         } else if (tape != null) {
-            val total = tape.backward()
-            var right = 0
-            for (i in 0 until scoreCount) if ((labels[i] > 0) == (tape.output(i + 1) > 0)) right++
-            step = Step(k, total, right.toDouble() / scoreCount)
+            step = Step(k, tape.backward(), accuracy(labels) { tape.output(it + 1) })
         } else {
             val (total, scores) = graph()
             step = Step(k, total.data(), Loss.accuracy(scores, labels))
@@ -170,18 +165,22 @@ fun MLP.fit(
  * every row together. Null when the loss cannot be replayed that way exactly (a custom loss that
  * takes a parameter's gradient before some row's); [fit] then records the whole graph instead.
  */
-private fun MLP.batchTape(data: Dataset, labels: DoubleArray, loss: LossFunction, l2: Double): BatchTape? {
+private fun MLP.batchTape(data: Dataset, lossOf: (List<Value>) -> Value): BatchTape? {
     if (outputs() != 1) return null
     val row = List(inputs()) { Value.of(0.0) }
     val rows = Array(data.size()) { data.x(it) }
     return try {
-        BatchTape.record(parameters(), row, apply(row)[0], rows) { scores ->
-            val total = loss.loss(scores, labels)
-            if (l2 != 0.0) total + Loss.l2(parameters(), l2) else total
-        }
+        BatchTape.record(parameters(), row, apply(row)[0], rows) { lossOf(it) }
     } catch (e: IllegalArgumentException) {
         null
     }
+}
+
+/** The fraction of rows whose score (by row index) has the sign of its label in {-1, +1}. */
+private inline fun accuracy(labels: DoubleArray, score: (Int) -> Double): Double {
+    var right = 0
+    for (i in labels.indices) if ((labels[i] > 0) == (score(i) > 0)) right++
+    return right.toDouble() / labels.size
 }
 
 /** A one-line progress bar redrawn in place with a carriage return. */
