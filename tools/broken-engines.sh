@@ -8,22 +8,23 @@ out="${1:-$(mktemp -d)}"
 mkdir -p "$out"
 R=engine-java/src/main/java/dev/adjoint/Rules.java
 S=engine-java/src/main/java/dev/adjoint/Sweep.java
+N=engine-java/src/main/java/dev/adjoint/NodeRules.java
 # name | file | sed expression
 mutants=(
-  "tanh-derivative-1-minus-y|$R|s/case TANH: return g \* Math.fma(-y, y, 1.0);/case TANH: return g * (1.0 - y);/"
-  "assign-instead-of-accumulate|$R|s/a.grad += adjointA(op, a.data, bd, v.data, g);/a.grad = adjointA(op, a.data, bd, v.data, g);/"
-  "assign-in-dot|$R|s/w.grad += g \* x.data;/w.grad = g * x.data;/"
+  "tanh-derivative-1-minus-y|$R|s/case TANH -> g \* Math.fma(-y, y, 1.0);/case TANH -> g * (1.0 - y);/"
+  "assign-instead-of-accumulate|$N|s/a.grad += Rules.adjointA(op, a.data, bd, v.data, g);/a.grad = Rules.adjointA(op, a.data, bd, v.data, g);/"
+  "assign-in-dot|$N|s/w.grad += g \* x.data;/w.grad = g * x.data;/"
   "shared-nodes-visited-twice|$S|s/if (in.mark == 0) {/if (in.mark <= 0) {/"
-  "sigmoid-forward-sign|$R|s|case SIGMOID: return 1.0 / (1.0 + Math.exp(-a));|case SIGMOID: return 1.0 / (1.0 + Math.exp(a));|"
-  "sqrt-derivative-missing-2|$R|s|case SQRT: return g / (2.0 \* y);|case SQRT: return g / y;|"
-  "div-adjoint-sign|$R|s|case DIV: return -g \* (a / b / b);|case DIV: return g * (a / b / b);|"
+  "sigmoid-forward-sign|$R|s|case SIGMOID -> 1.0 / (1.0 + Math.exp(-a));|case SIGMOID -> 1.0 / (1.0 + Math.exp(a));|"
+  "sqrt-derivative-missing-2|$R|s|case SQRT -> g / (2.0 \* y);|case SQRT -> g / y;|"
+  "div-adjoint-sign|$R|s|case DIV -> -g \* (a / b / b);|case DIV -> g * (a / b / b);|"
   "pow-exponent-log10|$R|s/g \* (y \* Math.log(a))/g * (y * Math.log10(a))/"
-  "sub-adjoint-sign|$R|s/case SUB: return -g;/case SUB: return g;/"
-  "dot-uses-wrong-operand|$R|s/x.grad += g \* w.data;/x.grad += g * x.data;/"
-  "cos-derivative-sign|$R|s/case COS: return g \* -Math.sin(a);/case COS: return g * Math.sin(a);/"
+  "sub-adjoint-sign|$R|s/case SUB -> -g;/case SUB -> g;/"
+  "dot-uses-wrong-operand|$N|s/x.grad += g \* w.data;/x.grad += g * x.data;/"
+  "cos-derivative-sign|$R|s/case COS -> g \* -Math.sin(a);/case COS -> g * Math.sin(a);/"
   "leaf-gradients-not-accumulated|$S|s/leaves\[j\].grad = saved\[j\] + leaves\[j\].grad;/leaves[j].grad = leaves[j].grad;/"
-  "relu-kink-wrong-side|$R|s/case RELU: return y <= 0.0 ? 0.0 : g;/case RELU: return y <= 0.0 ? g : 0.0;/"
-  "powc-exponent-off-by-one|$R|s/case POWC: return b == 0.0 ? 0.0 : g \* (b \* Math.pow(a, b - 1.0));/case POWC: return b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 2.0));/"
+  "relu-kink-wrong-side|$R|s/case RELU -> y <= 0.0 ? 0.0 : g;/case RELU -> y <= 0.0 ? g : 0.0;/"
+  "powc-exponent-off-by-one|$R|s/case POWC -> b == 0.0 ? 0.0 : g \* (b \* Math.pow(a, b - 1.0));/case POWC -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 2.0));/"
 )
 printf "%-34s %-8s %s\n" engine caught "shrunk expression (nodes)"
 for m in "${mutants[@]}"; do

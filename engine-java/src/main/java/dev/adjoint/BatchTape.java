@@ -36,6 +36,7 @@ public final class BatchTape {
   private final int rows;
   /** Offset of the row function's first op node; node i's rows are at yBase + i·rows. */
   private final int yBase;
+  /** Per op node: its op code ({@link Op#ordinal()}). */
   private final byte[] op;
   /** Per op node: offset of operand a (n-ary: start in args) and of b (n-ary: count). */
   private final int[] ea, eb;
@@ -94,7 +95,7 @@ public final class BatchTape {
     Objects.requireNonNull(rows, "BatchTape.record: rows is null");
     Objects.requireNonNull(reduce, "BatchTape.record: reduce is null");
     if (rows.length == 0) throw new IllegalArgumentException("BatchTape.record: no rows");
-    if (output.op == Rules.LEAF) throw new IllegalArgumentException("BatchTape.record: the row output is a leaf, not an op node");
+    if (output.op == Op.LEAF) throw new IllegalArgumentException("BatchTape.record: the row output is a leaf, not an op node");
     Map<Value, Integer> index = new IdentityHashMap<>();
     int nin = shared.size(), nrow = row.size();
     for (int i = 0; i < nin + nrow; i++) {
@@ -126,7 +127,7 @@ public final class BatchTape {
       int n = o.innerCount, exponents = 0, nargs = 0;
       for (int i = 0; i < n; i++) {
         Value v = o.inner[i];
-        if (v.op == Rules.POWC) exponents++;
+        if (v.op == Op.POWC) exponents++;
         if (v.args != null) nargs += v.args.length;
       }
       sharedSlots = nin + constants + exponents;
@@ -153,18 +154,18 @@ public final class BatchTape {
       int next = 0, exponent = nin + constants;
       for (int i = 0; i < n; i++) {
         Value v = o.inner[i];
-        op[i] = v.op;
+        op[i] = (byte) v.op.ordinal();
         if (v.args != null) {
           ea[i] = next;
           eb[i] = Rules.naryCount(v.op, v.args.length);
           for (Value x : v.args) args[next++] = offset(x, leafOffset, yBase, lanes, uses, nin);
         } else {
           ea[i] = offset(v.a, leafOffset, yBase, lanes, uses, nin);
-          if (v.op == Rules.POWC) {
+          if (v.op == Op.POWC) {
             val[exponent] = v.b.data;
             eb[i] = exponent++;
           } else {
-            eb[i] = Rules.ARITY[v.op] == 2 ? offset(v.b, leafOffset, yBase, lanes, uses, nin) : ea[i];
+            eb[i] = v.op.arity == 2 ? offset(v.b, leafOffset, yBase, lanes, uses, nin) : ea[i];
           }
         }
       }
@@ -201,7 +202,7 @@ public final class BatchTape {
   /** The offset of operand x (placed by the linearisation); counts uses of shared inputs. */
   private static int offset(Value x, int[] leafOffset, int yBase, int lanes, int[] uses, int nin) {
     int k = -x.mark - 1;
-    if (x.op != Rules.LEAF) return yBase + k * lanes;
+    if (x.op != Op.LEAF) return yBase + k * lanes;
     int at = leafOffset[k];
     if (at < nin) uses[at]++;
     return at;
@@ -323,11 +324,11 @@ public final class BatchTape {
   /** The forward sweep: every op node in order, each over all rows. */
   private static void forward(byte[] op, int[] ea, int[] eb, int[] args, double[] val, int yBase, int lanes, int shared) {
     for (int i = 0, y = yBase; i < op.length; i++, y += lanes) {
-      final byte o = op[i];
-      if (Rules.nary(o)) {
-        Rules.forwardLanes(o, args, ea[i], eb[i], val, y, lanes, shared);
+      final Op o = Op.of(op[i]);
+      if (o.nary) {
+        LaneRules.forwardLanes(o, args, ea[i], eb[i], val, y, lanes, shared);
       } else {
-        Rules.forwardLanes(o, ea[i], eb[i], val, y, lanes, shared);
+        LaneRules.forwardLanes(o, ea[i], eb[i], val, y, lanes, shared);
       }
     }
   }
@@ -339,11 +340,11 @@ public final class BatchTape {
     final double[] val = this.val, adj = this.adj;
     final int lanes = rows, shared = this.shared;
     for (int i = op.length - 1, y = yBase + i * lanes; i >= 0; i--, y -= lanes) {
-      final byte o = op[i];
-      if (Rules.nary(o)) {
-        Rules.adjointLanes(o, args, ea[i], eb[i], val, adj, y, lanes, shared, active);
+      final Op o = Op.of(op[i]);
+      if (o.nary) {
+        LaneRules.adjointLanes(o, args, ea[i], eb[i], val, adj, y, lanes, shared, active);
       } else {
-        Rules.adjointLanes(o, ea[i], eb[i], val, adj, y, lanes, shared);
+        LaneRules.adjointLanes(o, ea[i], eb[i], val, adj, y, lanes, shared);
       }
     }
   }

@@ -42,104 +42,82 @@ import java.util.Arrays;
  * 1 - y² is one fused multiply-add there, as here), so gradients that cancel to nearly zero agree
  * with PyTorch's too. NaN and infinities propagate as IEEE 754 says.
  *
- * <p>Op codes are bytes; sweeps and tapes dispatch on them with a {@code switch}, never a virtual
- * call. The fused n-ary primitives (SUM, DOT) are written out at the bottom.
+ * <p>The ops themselves are declared once, in {@link Op}; every column here is a {@code switch}
+ * expression over it with no {@code default}, so an op added there and forgotten here does not
+ * compile. Sweeps and tapes dispatch on the op with a {@code switch}, never a virtual call. The
+ * drivers that apply these rules to each data layout live with the layout: graph nodes in
+ * {@link NodeRules}, a tape's flat slot arrays in {@link SlotRules}, a batch tape's lanes in
+ * {@link LaneRules}.
+ *
+ * <p>Why the tangent column is not derived from the adjoint columns: it would change bits. The
+ * tangent rules multiply a zero tangent by an infinite partial to NaN for some ops (EXP, TANH,
+ * SIN, ...) exactly as the adjoint rules do for a zero adjoint, but guard it to 0 for others (MUL,
+ * DIV, LOG, SQRT, the powers), so that forward mode agrees entry by entry with reverse mode; and
+ * ȧ + ḃ keeps the sign of a zero that a guarded adjoint sum would turn into +0.
  */
 final class Rules {
   private Rules() {}
 
-  static final byte LEAF = 0;
-  static final byte ADD = 1;
-  static final byte SUB = 2;
-  static final byte MUL = 3;
-  static final byte DIV = 4;
-  static final byte NEG = 5;
-  static final byte POW = 6;
-  static final byte POWC = 7;
-  static final byte EXP = 8;
-  static final byte LOG = 9;
-  static final byte SQRT = 10;
-  static final byte TANH = 11;
-  static final byte SIGMOID = 12;
-  static final byte RELU = 13;
-  static final byte SIN = 14;
-  static final byte COS = 15;
-  static final byte ABS = 16;
-  static final byte SUM = 17;
-  static final byte DOT = 18;
-
-  /** The names {@link Value#op()} reports, by op code (POWC reports its exponent too). */
-  static final String[] NAME = {
-    "", "+", "-", "*", "/", "neg", "pow", "pow", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
-    "sin", "cos", "abs", "sum", "dot"
-  };
-
-  /**
-   * How many differentiable operands each scalar op reads (a, then b); -1 for the n-ary ops.
-   * POWC holds its constant exponent in b but does not differentiate it.
-   */
-  static final byte[] ARITY = {0, 2, 2, 2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1};
-
   // ------------------------------------------------------------------------ forward
 
   /** Forward rule: y = op(a, b); b is the exponent of POWC and is ignored by the other unary ops. */
-  static double forward(byte op, double a, double b) {
-    switch (op) {
-      case ADD: return a + b;
-      case SUB: return a - b;
-      case MUL: return a * b;
-      case DIV: return a / b;
-      case NEG: return -a;
-      case POW: return Math.pow(a, b);
-      case POWC: return Math.pow(a, b);
-      case EXP: return Math.exp(a);
-      case LOG: return Math.log(a);
-      case SQRT: return Math.sqrt(a);
-      case TANH: return Math.tanh(a);
-      case SIGMOID: return 1.0 / (1.0 + Math.exp(-a));
-      case RELU: return Math.max(a, 0.0);
-      case SIN: return Math.sin(a);
-      case COS: return Math.cos(a);
-      case ABS: return Math.abs(a);
-      default: throw new IllegalArgumentException("forward: not a scalar op: " + op);
-    }
+  static double forward(Op op, double a, double b) {
+    return switch (op) {
+      case ADD -> a + b;
+      case SUB -> a - b;
+      case MUL -> a * b;
+      case DIV -> a / b;
+      case NEG -> -a;
+      case POW -> Math.pow(a, b);
+      case POWC -> Math.pow(a, b);
+      case EXP -> Math.exp(a);
+      case LOG -> Math.log(a);
+      case SQRT -> Math.sqrt(a);
+      case TANH -> Math.tanh(a);
+      case SIGMOID -> 1.0 / (1.0 + Math.exp(-a));
+      case RELU -> Math.max(a, 0.0);
+      case SIN -> Math.sin(a);
+      case COS -> Math.cos(a);
+      case ABS -> Math.abs(a);
+      case LEAF, SUM, DOT -> throw notScalar("forward", op);
+    };
   }
 
   // ------------------------------------------------------------------------ adjoint
 
   /** Adjoint rule, first operand: what ȳ = g adds to ā, given a, b and y = op(a, b). */
-  static double adjointA(byte op, double a, double b, double y, double g) {
-    switch (op) {
-      case ADD: return g;
-      case SUB: return g;
-      case MUL: return g * b;
-      case DIV: return g / b;
-      case NEG: return -g;
-      case POW: return b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
-      case POWC: return b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
-      case EXP: return g * y;
-      case LOG: return g / a;
-      case SQRT: return g / (2.0 * y);
-      case TANH: return g * Math.fma(-y, y, 1.0);
-      case SIGMOID: return g * (1.0 - y) * y;
-      case RELU: return y <= 0.0 ? 0.0 : g;
-      case SIN: return g * Math.cos(a);
-      case COS: return g * -Math.sin(a);
-      case ABS: return g * Math.signum(a);
-      default: throw new IllegalArgumentException("adjointA: not a scalar op: " + op);
-    }
+  static double adjointA(Op op, double a, double b, double y, double g) {
+    return switch (op) {
+      case ADD -> g;
+      case SUB -> g;
+      case MUL -> g * b;
+      case DIV -> g / b;
+      case NEG -> -g;
+      case POW -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
+      case POWC -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
+      case EXP -> g * y;
+      case LOG -> g / a;
+      case SQRT -> g / (2.0 * y);
+      case TANH -> g * Math.fma(-y, y, 1.0);
+      case SIGMOID -> g * (1.0 - y) * y;
+      case RELU -> y <= 0.0 ? 0.0 : g;
+      case SIN -> g * Math.cos(a);
+      case COS -> g * -Math.sin(a);
+      case ABS -> g * Math.signum(a);
+      case LEAF, SUM, DOT -> throw notScalar("adjointA", op);
+    };
   }
 
   /** Adjoint rule, second operand of the binary ops: what ȳ = g adds to b̄. */
-  static double adjointB(byte op, double a, double b, double y, double g) {
-    switch (op) {
-      case ADD: return g;
-      case SUB: return -g;
-      case MUL: return g * a;
-      case DIV: return -g * (a / b / b);
-      case POW: return a == 0.0 && b >= 0.0 ? 0.0 : g * (y * Math.log(a));
-      default: throw new IllegalArgumentException("adjointB: not a binary op: " + op);
-    }
+  static double adjointB(Op op, double a, double b, double y, double g) {
+    return switch (op) {
+      case ADD -> g;
+      case SUB -> -g;
+      case MUL -> g * a;
+      case DIV -> -g * (a / b / b);
+      case POW -> a == 0.0 && b >= 0.0 ? 0.0 : g * (y * Math.log(a));
+      case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, SUM, DOT -> throw notBinary("adjointB", op);
+    };
   }
 
   // ------------------------------------------------------------------------ tangent
@@ -149,26 +127,26 @@ final class Rules {
    * tangent contributes nothing, even through an infinite partial derivative ({@link #term}), so
    * forward mode agrees entry by entry with reverse mode, which never multiplies by it.
    */
-  static double tangent(byte op, double a, double b, double y, double ta, double tb) {
-    switch (op) {
-      case ADD: return ta + tb;
-      case SUB: return ta - tb;
-      case MUL: return term(ta, b) + term(tb, a);
-      case DIV: return (ta == 0.0 ? 0.0 : ta / b) - term(tb, a / b / b);
-      case NEG: return -ta;
-      case POW: return term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
-      case POWC: return term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0));
-      case EXP: return ta * y;
-      case LOG: return ta == 0.0 ? 0.0 : ta / a;
-      case SQRT: return ta == 0.0 ? 0.0 : ta / (2.0 * y);
-      case TANH: return ta * Math.fma(-y, y, 1.0);
-      case SIGMOID: return ta * (1.0 - y) * y;
-      case RELU: return y <= 0.0 ? 0.0 : ta;
-      case SIN: return ta * Math.cos(a);
-      case COS: return ta * -Math.sin(a);
-      case ABS: return ta * Math.signum(a);
-      default: throw new IllegalArgumentException("tangent: not a scalar op: " + op);
-    }
+  static double tangent(Op op, double a, double b, double y, double ta, double tb) {
+    return switch (op) {
+      case ADD -> ta + tb;
+      case SUB -> ta - tb;
+      case MUL -> term(ta, b) + term(tb, a);
+      case DIV -> (ta == 0.0 ? 0.0 : ta / b) - term(tb, a / b / b);
+      case NEG -> -ta;
+      case POW -> term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
+      case POWC -> term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0));
+      case EXP -> ta * y;
+      case LOG -> ta == 0.0 ? 0.0 : ta / a;
+      case SQRT -> ta == 0.0 ? 0.0 : ta / (2.0 * y);
+      case TANH -> ta * Math.fma(-y, y, 1.0);
+      case SIGMOID -> ta * (1.0 - y) * y;
+      case RELU -> y <= 0.0 ? 0.0 : ta;
+      case SIN -> ta * Math.cos(a);
+      case COS -> ta * -Math.sin(a);
+      case ABS -> ta * Math.signum(a);
+      case LEAF, SUM, DOT -> throw notScalar("tangent", op);
+    };
   }
 
   /** t · partial, but exactly 0 when the tangent t is 0 (whatever the partial, ∞ and NaN included). */
@@ -183,159 +161,51 @@ final class Rules {
    * ẏ = ty is the output's tangent. Forward-over-reverse needs it: the tangent of ā's share
    * ȳ·∂y/∂a is (ȳ)˙·∂y/∂a + ȳ·(∂y/∂a)˙.
    */
-  static double partialTangentA(byte op, double a, double b, double y, double ta, double tb, double ty) {
-    switch (op) {
-      case ADD:
-      case SUB:
-      case NEG:
-      case RELU:
-      case ABS: return 0.0;
-      case MUL: return tb;
-      case DIV: return term(tb, -1.0 / (b * b));
-      case POW: return term(tb, Math.pow(a, b - 1.0) * (1.0 + b * Math.log(a))) + term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
-      case POWC: return b == 0.0 ? 0.0 : term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
-      case EXP: return ty;
-      case LOG: return term(ta, -1.0 / (a * a));
-      case SQRT: return term(ty, -1.0 / (2.0 * y * y));
-      case TANH: return ty * (-2.0 * y);
-      case SIGMOID: return ty * (1.0 - 2.0 * y);
-      case SIN: return ta * -Math.sin(a);
-      case COS: return ta * -Math.cos(a);
-      default: throw new IllegalArgumentException("partialTangentA: not a scalar op: " + op);
-    }
+  static double partialTangentA(Op op, double a, double b, double y, double ta, double tb, double ty) {
+    return switch (op) {
+      case ADD, SUB, NEG, RELU, ABS -> 0.0;
+      case MUL -> tb;
+      case DIV -> term(tb, -1.0 / (b * b));
+      case POW -> term(tb, Math.pow(a, b - 1.0) * (1.0 + b * Math.log(a))) + term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
+      case POWC -> b == 0.0 ? 0.0 : term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
+      case EXP -> ty;
+      case LOG -> term(ta, -1.0 / (a * a));
+      case SQRT -> term(ty, -1.0 / (2.0 * y * y));
+      case TANH -> ty * (-2.0 * y);
+      case SIGMOID -> ty * (1.0 - 2.0 * y);
+      case SIN -> ta * -Math.sin(a);
+      case COS -> ta * -Math.cos(a);
+      case LEAF, SUM, DOT -> throw notScalar("partialTangentA", op);
+    };
   }
 
   /** Second-order rule, second operand of the binary ops: the tangent of ∂y/∂b. */
-  static double partialTangentB(byte op, double a, double b, double y, double ta, double tb, double ty) {
-    switch (op) {
-      case ADD:
-      case SUB: return 0.0;
-      case MUL: return ta;
-      case DIV: return term(ta, -1.0 / (b * b)) + term(tb, 2.0 * a / (b * b * b));
-      case POW: return a == 0.0 && b >= 0.0 ? 0.0 : term(ty, Math.log(a)) + term(ta, y / a);
-      default: throw new IllegalArgumentException("partialTangentB: not a binary op: " + op);
-    }
+  static double partialTangentB(Op op, double a, double b, double y, double ta, double tb, double ty) {
+    return switch (op) {
+      case ADD, SUB -> 0.0;
+      case MUL -> ta;
+      case DIV -> term(ta, -1.0 / (b * b)) + term(tb, 2.0 * a / (b * b * b));
+      case POW -> a == 0.0 && b >= 0.0 ? 0.0 : term(ty, Math.log(a)) + term(ta, y / a);
+      case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, SUM, DOT -> throw notBinary("partialTangentB", op);
+    };
   }
 
-  // ------------------------------------------------------------------------ graph nodes
-
-  /** Runs the adjoint rule of a graph node: adds its gradient's share to its operands' gradients. */
-  static void adjoint(Value v) {
-    final double g = v.grad;
-    final byte op = v.op;
-    switch (op) {
-      case SUM: {
-        if (skipsZero(op, g, v.data)) return;
-        for (Value x : v.args) x.grad += g;
-        return;
-      }
-      case DOT: {
-        if (skipsZero(op, g, v.data)) return;
-        final Value[] p = v.args;
-        final int n = p.length >>> 1;
-        for (int i = 0; i < n; i++) {
-          final Value x = p[i], w = p[i + n];
-          x.grad += g * w.data;
-          w.grad += g * x.data;
-        }
-        return;
-      }
-      default: {
-        final Value a = v.a, b = v.b;
-        final double bd = b == null ? 0.0 : b.data;
-        a.grad += adjointA(op, a.data, bd, v.data, g);
-        if (ARITY[op] == 2) b.grad += adjointB(op, a.data, bd, v.data, g);
-      }
-    }
+  private static IllegalArgumentException notScalar(String column, Op op) {
+    return new IllegalArgumentException(column + ": not a scalar op: " + op);
   }
 
-  /** Runs the tangent rule of a graph node placed by a forward sweep (see {@link Sweep#tangentOf}). */
-  static double tangent(Value v, double[] t, double[] lt) {
-    switch (v.op) {
-      case SUM: {
-        double s = 0.0;
-        for (Value x : v.args) s += Sweep.tangentOf(x, t, lt);
-        return s;
-      }
-      case DOT: {
-        final Value[] p = v.args;
-        final int n = p.length >>> 1;
-        double s = 0.0;
-        for (int i = 0; i < n; i++) {
-          s += Sweep.tangentOf(p[i], t, lt) * p[i + n].data + p[i].data * Sweep.tangentOf(p[i + n], t, lt);
-        }
-        return s;
-      }
-      default: {
-        final Value a = v.a, b = v.b;
-        final boolean binary = ARITY[v.op] == 2;
-        return tangent(v.op, a.data, b == null ? 0.0 : b.data, v.data,
-            Sweep.tangentOf(a, t, lt), binary ? Sweep.tangentOf(b, t, lt) : 0.0);
-      }
-    }
+  private static IllegalArgumentException notBinary(String column, Op op) {
+    return new IllegalArgumentException(column + ": not a binary op: " + op);
   }
 
-  /**
-   * Forward-over-reverse rule of a graph node: adds its adjoint's share (ȳ·∂y/∂a) and that share's
-   * tangent ((ȳ)˙·∂y/∂a + ȳ·(∂y/∂a)˙) to its operands, in a {@link Sweep.Second} sweep.
-   */
-  static void adjointTangent(Value v, Sweep.Second s) {
-    final int i = -v.mark - 1;
-    final double g = s.g[i], gt = s.gt[i];
-    switch (v.op) {
-      case SUM: {
-        for (Value x : v.args) s.add(x, g, gt);
-        return;
-      }
-      case DOT: {
-        final Value[] p = v.args;
-        final int n = p.length >>> 1;
-        for (int k = 0; k < n; k++) {
-          final Value x = p[k], w = p[k + n];
-          s.add(x, g * w.data, term(gt, w.data) + term(g, s.tangent(w)));
-          s.add(w, g * x.data, term(gt, x.data) + term(g, s.tangent(x)));
-        }
-        return;
-      }
-      default: {
-        final byte op = v.op;
-        final Value a = v.a, b = v.b;
-        final double av = a.data, bv = b == null ? 0.0 : b.data, y = v.data;
-        final boolean binary = ARITY[op] == 2;
-        final double ta = s.tangent(a), tb = binary ? s.tangent(b) : 0.0, ty = s.t[i];
-        s.add(a, adjointA(op, av, bv, y, g),
-            (gt == 0.0 ? 0.0 : adjointA(op, av, bv, y, gt)) + term(g, partialTangentA(op, av, bv, y, ta, tb, ty)));
-        if (binary) {
-          s.add(b, adjointB(op, av, bv, y, g),
-              (gt == 0.0 ? 0.0 : adjointB(op, av, bv, y, gt)) + term(g, partialTangentB(op, av, bv, y, ta, tb, ty)));
-        }
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------------ n-ary rules on flat arrays
-  // A tape lays an n-ary node's operands out as slots args[start .. start+n) (DOT: the xs, then the
-  // ws at args[start+n .. start+2n)); values, tangents and adjoints live in arrays indexed by slot.
-
-  /** Whether op is one of the fused n-ary primitives. */
-  static boolean nary(byte op) {
-    return op == SUM || op == DOT;
-  }
+  // ------------------------------------------------------------------------ n-ary formulas
+  // SUM: y = Σ xᵢ, x̄ᵢ += ȳ, ẏ = Σ ẋᵢ. DOT: y = Σ xᵢ·wᵢ, x̄ᵢ += ȳ·wᵢ, w̄ᵢ += ȳ·xᵢ,
+  // ẏ = Σ (ẋᵢ·wᵢ + xᵢ·ẇᵢ); every sum runs left to right. The loops for each layout are in
+  // NodeRules, SlotRules and LaneRules; what they share is here.
 
   /** How many operand groups an n-ary node has: its operands for SUM, its pairs for DOT. */
-  static int naryCount(byte op, int operands) {
-    return op == DOT ? operands >>> 1 : operands;
-  }
-
-  /** Forward rule of an n-ary node on flat arrays. */
-  static double forward(byte op, int[] args, int start, int n, double[] val) {
-    double s = 0.0;
-    if (op == SUM) {
-      for (int k = start, end = start + n; k < end; k++) s += val[args[k]];
-    } else {
-      for (int k = start, end = start + n; k < end; k++) s += val[args[k]] * val[args[k + n]];
-    }
-    return s;
+  static int naryCount(Op op, int operands) {
+    return op == Op.DOT ? operands >>> 1 : operands;
   }
 
   /**
@@ -345,179 +215,7 @@ final class Rules {
    * Adept's skip of zero adjoints, made exact: a ReLU network's inactive units and a hinge loss's
    * satisfied margins cost nothing in the reverse sweep.
    */
-  static boolean skipsZero(byte op, double g, double y) {
-    return g == 0.0 && (op == SUM || Double.isFinite(y));
-  }
-
-  /** Adjoint rule of an n-ary node on flat arrays: adds ȳ = g's shares to adj. */
-  static void adjoint(byte op, int[] args, int start, int n, double[] val, double[] adj, double g, double y) {
-    if (skipsZero(op, g, y)) return;
-    if (op == SUM) {
-      for (int k = start, end = start + n; k < end; k++) adj[args[k]] += g;
-    } else {
-      for (int k = start, end = start + n; k < end; k++) {
-        final int x = args[k], w = args[k + n];
-        adj[x] += g * val[w];
-        adj[w] += g * val[x];
-      }
-    }
-  }
-
-  /** Tangent rule of an n-ary node on flat arrays. */
-  static double tangent(byte op, int[] args, int start, int n, double[] val, double[] tan) {
-    double s = 0.0;
-    if (op == SUM) {
-      for (int k = start, end = start + n; k < end; k++) s += tan[args[k]];
-    } else {
-      for (int k = start, end = start + n; k < end; k++) {
-        final int x = args[k], w = args[k + n];
-        s += tan[x] * val[w] + val[x] * tan[w];
-      }
-    }
-    return s;
-  }
-
-  /** Forward-over-reverse rule of an n-ary node on flat arrays. */
-  static void adjointTangent(byte op, int[] args, int start, int n, double[] val, double[] tan,
-      double[] adj, double[] adjT, double g, double gt) {
-    if (op == SUM) {
-      for (int k = start, end = start + n; k < end; k++) {
-        adj[args[k]] += g;
-        adjT[args[k]] += gt;
-      }
-    } else {
-      for (int k = start, end = start + n; k < end; k++) {
-        final int x = args[k], w = args[k + n];
-        adj[x] += g * val[w];
-        adj[w] += g * val[x];
-        adjT[x] += term(gt, val[w]) + term(g, tan[w]);
-        adjT[w] += term(gt, val[x]) + term(g, tan[x]);
-      }
-    }
-  }
-
-  // A batch tape keeps an operand either in one shared slot (offset < shared: the same for every
-  // row) or in a run of `lanes` slots, one per row (offset ≥ shared). These are the n-ary rules
-  // over all rows at once; each row sees exactly the operations, in the order, of the rules above.
-
-  /** Forward rule of a scalar op over all rows: operands at offsets a and b, row s's value to val[y + s]. */
-  static void forwardLanes(byte op, int a, int b, double[] val, int y, int lanes, int shared) {
-    final int sa = a < shared ? 0 : 1, sb = b < shared ? 0 : 1;
-    for (int s = 0; s < lanes; s++) val[y + s] = forward(op, val[a + s * sa], val[b + s * sb]);
-  }
-
-  /** Adjoint rule of a scalar op over all rows, from the last row to the first. */
-  static void adjointLanes(byte op, int a, int b, double[] val, double[] adj, int y, int lanes, int shared) {
-    final int sa = a < shared ? 0 : 1, sb = b < shared ? 0 : 1;
-    if (ARITY[op] == 2) {
-      for (int s = lanes - 1; s >= 0; s--) {
-        final double g = adj[y + s], av = val[a + s * sa], bv = val[b + s * sb], yv = val[y + s];
-        adj[a + s * sa] += adjointA(op, av, bv, yv, g);
-        adj[b + s * sb] += adjointB(op, av, bv, yv, g);
-      }
-    } else {
-      for (int s = lanes - 1; s >= 0; s--) {
-        adj[a + s * sa] += adjointA(op, val[a + s * sa], val[b + s * sb], val[y + s], adj[y + s]);
-      }
-    }
-  }
-
-  /** Forward rule of an n-ary node over all rows: writes row s's value to val[y + s]. */
-  static void forwardLanes(byte op, int[] args, int start, int n, double[] val, int y, int lanes, int shared) {
-    Arrays.fill(val, y, y + lanes, 0.0);
-    for (int k = start, end = start + n; k < end; k++) {
-      final int x = args[k];
-      if (op == SUM) {
-        if (x < shared) {
-          final double c = val[x];
-          for (int s = 0; s < lanes; s++) val[y + s] += c;
-        } else {
-          for (int s = 0; s < lanes; s++) val[y + s] += val[x + s];
-        }
-        continue;
-      }
-      final int w = args[k + n];
-      if (x < shared && w < shared) {
-        final double c = val[x] * val[w];
-        for (int s = 0; s < lanes; s++) val[y + s] += c;
-      } else if (x < shared) { // operands in the scalar rule's order, down to which NaN propagates
-        final double c = val[x];
-        for (int s = 0; s < lanes; s++) val[y + s] += c * val[w + s];
-      } else if (w < shared) {
-        final double c = val[w];
-        for (int s = 0; s < lanes; s++) val[y + s] += val[x + s] * c;
-      } else {
-        for (int s = 0; s < lanes; s++) val[y + s] += val[x + s] * val[w + s];
-      }
-    }
-  }
-
-  /**
-   * Adjoint rule of an n-ary node over the rows listed in {@code active} (from last to first),
-   * those whose adjoint {@link #skipsZero} does not skip; {@code active} is scratch space.
-   */
-  static void adjointLanes(byte op, int[] args, int start, int n, double[] val, double[] adj, int y, int lanes, int shared,
-      int[] active) {
-    int m = 0;
-    for (int s = lanes - 1; s >= 0; s--) if (!skipsZero(op, adj[y + s], val[y + s])) active[m++] = s;
-    if (m == 0) return;
-    for (int k = start, end = start + n; k < end; k++) {
-      final int x = args[k];
-      if (op == SUM) {
-        if (x < shared) {
-          for (int j = 0; j < m; j++) adj[x] += adj[y + active[j]];
-        } else {
-          for (int j = 0; j < m; j++) adj[x + active[j]] += adj[y + active[j]];
-        }
-        continue;
-      }
-      final int w = args[k + n];
-      if (x < shared && w < shared) {
-        final double xv = val[x], wv = val[w];
-        for (int j = 0; j < m; j++) {
-          final double g = adj[y + active[j]];
-          adj[x] += g * wv;
-          adj[w] += g * xv;
-        }
-      } else if (x < shared) {
-        final double xv = val[x];
-        for (int j = 0; j < m; j++) {
-          final int s = active[j];
-          final double g = adj[y + s];
-          adj[x] += g * val[w + s];
-          adj[w + s] += g * xv;
-        }
-      } else if (w < shared) {
-        final double wv = val[w];
-        for (int j = 0; j < m; j++) {
-          final int s = active[j];
-          final double g = adj[y + s];
-          adj[x + s] += g * wv;
-          adj[w] += g * val[x + s];
-        }
-      } else {
-        for (int j = 0; j < m; j++) {
-          final int s = active[j];
-          final double g = adj[y + s];
-          adj[x + s] += g * val[w + s];
-          adj[w + s] += g * val[x + s];
-        }
-      }
-    }
-  }
-
-  /** Forward rule of SUM: Σ xᵢ, summed left to right. */
-  static double sum(Value[] xs) {
-    double s = 0.0;
-    for (Value x : xs) s += x.data;
-    return s;
-  }
-
-  /** Forward rule of DOT over operands laid out as x₀..xₙ₋₁, w₀..wₙ₋₁: Σ xᵢ·wᵢ, left to right. */
-  static double dot(Value[] p) {
-    final int n = p.length >>> 1;
-    double s = 0.0;
-    for (int i = 0; i < n; i++) s += p[i].data * p[i + n].data;
-    return s;
+  static boolean skipsZero(Op op, double g, double y) {
+    return g == 0.0 && (op == Op.SUM || Double.isFinite(y));
   }
 }

@@ -48,7 +48,7 @@ final class Sweep {
    */
   static Order linearise(Value root) {
     Order o = new Order();
-    if (root.op == Rules.LEAF) {
+    if (root.op == Op.LEAF) {
       o.addLeaf(root);
       return o;
     }
@@ -65,7 +65,7 @@ final class Sweep {
         while (k < n) {
           Value in = v.input(k++);
           if (in.mark == 0) {
-            if (in.op == Rules.LEAF) {
+            if (in.op == Op.LEAF) {
               o.addLeaf(in);
             } else {
               next = in;
@@ -108,11 +108,11 @@ final class Sweep {
       if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
         for (int i = ni - 1; i >= 0; i--) {
           Value v = inner[i];
-          Rules.adjoint(v);
+          NodeRules.adjoint(v);
           Anomaly.checkGradients(v);
         }
       } else {
-        for (int i = ni - 1; i >= 0; i--) Rules.adjoint(inner[i]);
+        for (int i = ni - 1; i >= 0; i--) NodeRules.adjoint(inner[i]);
       }
       for (int j = 0; j < nl; j++) leaves[j].grad = saved[j] + leaves[j].grad;
       done = true;
@@ -135,7 +135,7 @@ final class Sweep {
       for (int j = 0; j < o.leafCount; j++) lt[j] = seed.tangent(o.leaves[j]);
       if (o.innerCount == 0) return lt[0];
       final double[] t = new double[o.innerCount];
-      for (int i = 0; i < o.innerCount; i++) t[i] = Rules.tangent(o.inner[i], t, lt);
+      for (int i = 0; i < o.innerCount; i++) t[i] = NodeRules.tangent(o.inner[i], t, lt);
       return t[o.innerCount - 1];
     } finally {
       o.clearMarks();
@@ -144,7 +144,7 @@ final class Sweep {
 
   /** The tangent of a placed node during {@link #tangent}: leaves in lt, inner nodes in t. */
   static double tangentOf(Value x, double[] t, double[] lt) {
-    return x.op == Rules.LEAF ? lt[-x.mark - 1] : t[-x.mark - 1];
+    return x.op == Op.LEAF ? lt[-x.mark - 1] : t[-x.mark - 1];
   }
 
   /**
@@ -162,17 +162,17 @@ final class Sweep {
         Integer k = index.get(o.leaves[j]);
         s.lt[j] = k == null ? 0.0 : v[k];
       }
-      for (int i = 0; i < o.innerCount; i++) s.t[i] = Rules.tangent(o.inner[i], s.t, s.lt);
+      for (int i = 0; i < o.innerCount; i++) s.t[i] = NodeRules.tangent(o.inner[i], s.t, s.lt);
       if (o.innerCount == 0) {
         s.lg[0] = 1.0;
       } else {
         s.g[o.innerCount - 1] = 1.0;
-        for (int i = o.innerCount - 1; i >= 0; i--) Rules.adjointTangent(o.inner[i], s);
+        for (int i = o.innerCount - 1; i >= 0; i--) NodeRules.adjointTangent(o.inner[i], s);
       }
       double[] grad = new double[inputs.size()], hv = new double[inputs.size()];
       for (int k = 0; k < inputs.size(); k++) {
         Value x = inputs.get(k);
-        if (x.op == Rules.LEAF && x.mark < 0) {
+        if (x.op == Op.LEAF && x.mark < 0) {
           grad[k] = s.lg[-x.mark - 1];
           hv[k] = s.lgt[-x.mark - 1];
         }
@@ -203,7 +203,7 @@ final class Sweep {
     /** Adds dg to x's adjoint and dgt to its tangent. */
     void add(Value x, double dg, double dgt) {
       int k = -x.mark - 1;
-      if (x.op == Rules.LEAF) {
+      if (x.op == Op.LEAF) {
         lg[k] += dg;
         lgt[k] += dgt;
       } else {

@@ -26,14 +26,20 @@ import java.util.function.Function;
  * which shares the recorded structure.
  */
 public final class Tape {
-  /** Operand indices use the low 27 bits of {@link #code}; the op code the high 5. */
-  private static final int SHIFT = 27;
-  private static final int MASK = (1 << SHIFT) - 1;
+  /** Operand indices use the low 26 bits of {@link #code}; the op code the high 6 (64 codes). */
+  static final int SHIFT = 26;
+  static final int MASK = (1 << SHIFT) - 1;
+
+  static {
+    if (Op.VALUES.length > 1 << (32 - SHIFT)) {
+      throw new ExceptionInInitializerError("Tape: " + Op.VALUES.length + " op codes do not fit in " + (32 - SHIFT) + " bits");
+    }
+  }
 
   private final int inputs;
   private final int first;
   private final int size;
-  /** Per slot: op code &lt;&lt; 27 | first operand (n-ary: start in {@link #args}). */
+  /** Per slot: op code &lt;&lt; 26 | first operand (n-ary: start in {@link #args}). */
   private final int[] code;
   /** Per slot: second operand (n-ary: operand count; DOT: pair count). */
   private final int[] second;
@@ -106,7 +112,7 @@ public final class Tape {
       int inner = o.innerCount - (synthetic ? 1 : 0);
       // constant exponents of x.pow(p) are not operands the sweep visits: each gets a constant slot
       int exponents = 0;
-      for (int i = 0; i < inner; i++) if (o.inner[i].op == Rules.POWC) exponents++;
+      for (int i = 0; i < inner; i++) if (o.inner[i].op == Op.POWC) exponents++;
       int exponentSlot = nin + constants;
       int first = nin + constants + exponents;
       int size = first + inner;
@@ -126,15 +132,15 @@ public final class Tape {
         int s = first + i;
         val[s] = v.data;
         if (v.args != null) {
-          code[s] = (v.op << SHIFT) | next;
+          code[s] = (v.op.ordinal() << SHIFT) | next;
           second[s] = Rules.naryCount(v.op, v.args.length);
           for (Value x : v.args) args[next++] = slot(x, leafSlot, first);
-        } else if (v.op == Rules.POWC) {
-          code[s] = (v.op << SHIFT) | slot(v.a, leafSlot, first);
+        } else if (v.op == Op.POWC) {
+          code[s] = (v.op.ordinal() << SHIFT) | slot(v.a, leafSlot, first);
           val[exponentSlot] = v.b.data;
           second[s] = exponentSlot++;
         } else {
-          code[s] = (v.op << SHIFT) | slot(v.a, leafSlot, first);
+          code[s] = (v.op.ordinal() << SHIFT) | slot(v.a, leafSlot, first);
           second[s] = v.b != null ? slot(v.b, leafSlot, first) : 0;
         }
       }
@@ -149,7 +155,7 @@ public final class Tape {
   /** The slot of a node placed by the linearisation (marks are still set). */
   private static int slot(Value x, int[] leafSlot, int first) {
     int k = -x.mark - 1;
-    return x.op == Rules.LEAF ? leafSlot[k] : first + k;
+    return x.op == Op.LEAF ? leafSlot[k] : first + k;
   }
 
   /** Records f at the point x: f receives one leaf per coordinate, which become the inputs. */
@@ -234,9 +240,9 @@ public final class Tape {
     final double[] val = this.val;
     for (int i = first; i < size; i++) {
       final int c = code[i];
-      final byte op = (byte) (c >>> SHIFT);
+      final Op op = Op.of(c >>> SHIFT);
       final int a = c & MASK;
-      val[i] = Rules.nary(op) ? Rules.forward(op, args, a, second[i], val) : Rules.forward(op, val[a], val[second[i]]);
+      val[i] = op.nary ? SlotRules.forward(op, args, a, second[i], val) : Rules.forward(op, val[a], val[second[i]]);
     }
   }
 
@@ -249,15 +255,15 @@ public final class Tape {
     for (int i = size - 1; i >= first; i--) {
       final double g = adj[i];
       final int c = code[i];
-      final byte op = (byte) (c >>> SHIFT);
+      final Op op = Op.of(c >>> SHIFT);
       final int a = c & MASK;
       final int b = second[i];
-      if (Rules.nary(op)) {
-        Rules.adjoint(op, args, a, b, val, adj, g, val[i]);
+      if (op.nary) {
+        SlotRules.adjoint(op, args, a, b, val, adj, g, val[i]);
       } else {
         final double av = val[a], bv = val[b], y = val[i];
         adj[a] += Rules.adjointA(op, av, bv, y, g);
-        if (Rules.ARITY[op] == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+        if (op.arity == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
       }
     }
   }
@@ -275,11 +281,11 @@ public final class Tape {
     System.arraycopy(v, 0, tan, 0, inputs);
     for (int i = first; i < size; i++) {
       final int c = code[i];
-      final byte op = (byte) (c >>> SHIFT);
+      final Op op = Op.of(c >>> SHIFT);
       final int a = c & MASK;
       final int b = second[i];
-      tan[i] = Rules.nary(op) ? Rules.tangent(op, args, a, b, val, tan)
-          : Rules.tangent(op, val[a], val[b], val[i], tan[a], Rules.ARITY[op] == 2 ? tan[b] : 0.0);
+      tan[i] = op.nary ? SlotRules.tangent(op, args, a, b, val, tan)
+          : Rules.tangent(op, val[a], val[b], val[i], tan[a], op.arity == 2 ? tan[b] : 0.0);
     }
   }
 
@@ -313,14 +319,14 @@ public final class Tape {
     for (int i = size - 1; i >= first; i--) {
       final double g = adj[i], gt = adjT[i];
       final int c = code[i];
-      final byte op = (byte) (c >>> SHIFT);
+      final Op op = Op.of(c >>> SHIFT);
       final int a = c & MASK;
       final int b = second[i];
-      if (Rules.nary(op)) {
-        Rules.adjointTangent(op, args, a, b, val, tan, adj, adjT, g, gt);
+      if (op.nary) {
+        SlotRules.adjointTangent(op, args, a, b, val, tan, adj, adjT, g, gt);
       } else {
         final double av = val[a], bv = val[b], y = val[i];
-        final boolean binary = Rules.ARITY[op] == 2;
+        final boolean binary = op.arity == 2;
         final double ta = tan[a], tb = binary ? tan[b] : 0.0, ty = tan[i];
         adj[a] += Rules.adjointA(op, av, bv, y, g);
         adjT[a] += (gt == 0.0 ? 0.0 : Rules.adjointA(op, av, bv, y, gt)) + Rules.term(g, Rules.partialTangentA(op, av, bv, y, ta, tb, ty));

@@ -35,10 +35,10 @@ public final class Value {
   final Value[] args;
   /** Traversal state, owned by {@link Sweep}; always 0 outside a sweep. */
   int mark;
-  /** The op code, one of {@link Rules}' constants. */
-  final byte op;
+  /** The op, from the registry {@link Op}. */
+  final Op op;
 
-  private Value(byte op, double data, Value a, Value b, Value[] args) {
+  private Value(Op op, double data, Value a, Value b, Value[] args) {
     this.op = op;
     this.data = data;
     this.a = a;
@@ -47,7 +47,7 @@ public final class Value {
   }
 
   /** A new op node; with anomaly detection on, also records where it was made and checks it. */
-  private static Value node(byte op, double data, Value a, Value b, Value[] args) {
+  private static Value node(Op op, double data, Value a, Value b, Value[] args) {
     Value v = new Value(op, data, a, b, args);
     if (Anomaly.anyOpen()) Anomaly.created(v);
     return v;
@@ -55,7 +55,7 @@ public final class Value {
 
   /** A leaf: an input or parameter whose gradient is collected. Any double, NaN included. */
   public static Value of(double data) {
-    return new Value(Rules.LEAF, data, null, null, null);
+    return new Value(Op.LEAF, data, null, null, null);
   }
 
   // ---------------------------------------------------------------- accessors
@@ -77,7 +77,7 @@ public final class Value {
    * @throws IllegalStateException if this node is not a leaf made by {@link #of(double)}
    */
   public void setData(double data) {
-    if (op != Rules.LEAF) {
+    if (op != Op.LEAF) {
       throw new IllegalStateException(
           "setData: only a leaf's value can be set, but this is a '" + op() + "' node " + this);
     }
@@ -91,7 +91,7 @@ public final class Value {
 
   /** Whether this node is a leaf (made by {@link #of(double)}, or a constant operand). */
   public boolean isLeaf() {
-    return op == Rules.LEAF;
+    return op == Op.LEAF;
   }
 
   /**
@@ -101,8 +101,8 @@ public final class Value {
    * "abs"}, and the fused {@code "sum"} and {@code "dot"}.
    */
   public String op() {
-    if (op == Rules.POWC) return "**" + shortNumber(b.data);
-    return Rules.NAME[op];
+    if (op == Op.POWC) return "**" + shortNumber(b.data);
+    return op.label;
   }
 
   /**
@@ -111,7 +111,7 @@ public final class Value {
    */
   public List<Value> inputs() {
     if (args != null) return List.of(args);
-    switch (Rules.ARITY[op]) {
+    switch (op.arity) {
       case 0: return List.of();
       case 1: return List.of(a);
       default: return List.of(a, b);
@@ -120,7 +120,7 @@ public final class Value {
 
   /** Number of differentiable inputs. */
   int arity() {
-    return args != null ? args.length : Rules.ARITY[op];
+    return args != null ? args.length : op.arity;
   }
 
   /** Input k, 0 ≤ k &lt; arity(). */
@@ -132,109 +132,109 @@ public final class Value {
 
   /** this + o. */
   public Value plus(Value o) {
-    return binary(Rules.ADD, o, "plus");
+    return binary(Op.ADD, o, "plus");
   }
 
   /** this + c. */
   public Value plus(double c) {
-    return binary(Rules.ADD, of(c), "plus");
+    return binary(Op.ADD, of(c), "plus");
   }
 
   /** this - o. */
   public Value minus(Value o) {
-    return binary(Rules.SUB, o, "minus");
+    return binary(Op.SUB, o, "minus");
   }
 
   /** this - c. */
   public Value minus(double c) {
-    return binary(Rules.SUB, of(c), "minus");
+    return binary(Op.SUB, of(c), "minus");
   }
 
   /** this · o. */
   public Value times(Value o) {
-    return binary(Rules.MUL, o, "times");
+    return binary(Op.MUL, o, "times");
   }
 
   /** this · c. */
   public Value times(double c) {
-    return binary(Rules.MUL, of(c), "times");
+    return binary(Op.MUL, of(c), "times");
   }
 
   /** this / o. */
   public Value div(Value o) {
-    return binary(Rules.DIV, o, "div");
+    return binary(Op.DIV, o, "div");
   }
 
   /** this / c. */
   public Value div(double c) {
-    return binary(Rules.DIV, of(c), "div");
+    return binary(Op.DIV, of(c), "div");
   }
 
   /** -this. */
   public Value unaryMinus() {
-    return unary(Rules.NEG);
+    return unary(Op.NEG);
   }
 
   /** this^p for a constant p, with d/dx x^p = p·x^(p-1) (0 when p = 0). */
   public Value pow(double p) {
-    return node(Rules.POWC, Rules.forward(Rules.POWC, data, p), this, of(p), null);
+    return node(Op.POWC, Rules.forward(Op.POWC, data, p), this, of(p), null);
   }
 
   /** this^e for a variable exponent: ∂/∂x = e·x^(e-1), ∂/∂e = x^e·ln x (0 where x = 0, e ≥ 0). */
   public Value pow(Value e) {
-    return binary(Rules.POW, e, "pow");
+    return binary(Op.POW, e, "pow");
   }
 
   /** e^this. */
   public Value exp() {
-    return unary(Rules.EXP);
+    return unary(Op.EXP);
   }
 
   /** The natural logarithm of this. */
   public Value log() {
-    return unary(Rules.LOG);
+    return unary(Op.LOG);
   }
 
   /** √this, with derivative +∞ at 0. */
   public Value sqrt() {
-    return unary(Rules.SQRT);
+    return unary(Op.SQRT);
   }
 
   /** tanh(this). */
   public Value tanh() {
-    return unary(Rules.TANH);
+    return unary(Op.TANH);
   }
 
   /** The logistic sigmoid 1 / (1 + e^-this). */
   public Value sigmoid() {
-    return unary(Rules.SIGMOID);
+    return unary(Op.SIGMOID);
   }
 
   /** max(this, 0), with derivative 0 at 0. */
   public Value relu() {
-    return unary(Rules.RELU);
+    return unary(Op.RELU);
   }
 
   /** sin(this). */
   public Value sin() {
-    return unary(Rules.SIN);
+    return unary(Op.SIN);
   }
 
   /** cos(this). */
   public Value cos() {
-    return unary(Rules.COS);
+    return unary(Op.COS);
   }
 
   /** |this|, with derivative 0 at 0. */
   public Value abs() {
-    return unary(Rules.ABS);
+    return unary(Op.ABS);
   }
 
-  private Value unary(byte op) {
+  private Value unary(Op op) {
     return node(op, Rules.forward(op, data, 0.0), this, null, null);
   }
 
-  private Value binary(byte op, Value o, String name) {
+  private Value binary(Op op, Value o, String name) {
     if (o == null) throw new NullPointerException(name + ": the operand is null");
     return node(op, Rules.forward(op, data, o.data), this, o, null);
   }
@@ -249,7 +249,7 @@ public final class Value {
    */
   public static Value sum(List<Value> xs) {
     Value[] p = copy(xs, "sum", "the list", 1);
-    return node(Rules.SUM, Rules.sum(p), null, null, p);
+    return node(Op.SUM, NodeRules.sum(p), null, null, p);
   }
 
   /**
@@ -272,7 +272,7 @@ public final class Value {
       if (w == null) throw new NullPointerException("dot: element " + (i - n) + " of the second list is null");
       p[i++] = w;
     }
-    return node(Rules.DOT, Rules.dot(p), null, null, p);
+    return node(Op.DOT, NodeRules.dot(p), null, null, p);
   }
 
   /** Copies xs to the front of a new array of length times · |xs|, rejecting nulls. */
