@@ -31,7 +31,7 @@ for m in "${mutants[@]}"; do
   IFS='|' read -r name file expr <<<"$m"
   work="$out/$name"; rm -rf "$work"; git clone -q "$here" "$work"
   (cd "$work" && sed -i "$expr" "$file" && ! git diff --quiet) || { printf "%-34s %s\n" "$name" "PATCH DID NOT APPLY"; continue; }
-  (cd "$work" && mvn -q -B -o test -pl verification -am -Dtest=ThreeWayPropertyTest -Dsurefire.failIfNoSpecifiedTests=false \
+  (cd "$work" && mvn -q -B -o test -pl verification-kotest -am -Dtest=ThreeWayPropertyTest -Dsurefire.failIfNoSpecifiedTests=false \
      -Dadjoint.verify.iterations=2000 > "$out/$name.log" 2>&1)
   if grep -q "Shrink result" "$out/$name.log"; then
     # each "Shrink result => SOURCE" (SOURCE may span lines up to a blank one), then the report's node count

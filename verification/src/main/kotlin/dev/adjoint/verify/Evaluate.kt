@@ -1,22 +1,6 @@
 package dev.adjoint.verify
 
 import dev.adjoint.Value
-import dev.adjoint.dsl.abs
-import dev.adjoint.dsl.cos
-import dev.adjoint.dsl.div
-import dev.adjoint.dsl.dot
-import dev.adjoint.dsl.exp
-import dev.adjoint.dsl.ln
-import dev.adjoint.dsl.minus
-import dev.adjoint.dsl.plus
-import dev.adjoint.dsl.pow
-import dev.adjoint.dsl.relu
-import dev.adjoint.dsl.sigmoid
-import dev.adjoint.dsl.sin
-import dev.adjoint.dsl.sqrt
-import dev.adjoint.dsl.sum
-import dev.adjoint.dsl.tanh
-import dev.adjoint.dsl.times
 import java.util.IdentityHashMap
 import kotlin.math.abs
 import kotlin.math.cbrt
@@ -127,75 +111,13 @@ object Evaluate {
         return memo
     }
 
-    /** Builds [e] on the engine through the Kotlin DSL's operators and functions. */
-    @JvmStatic
-    fun dslGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
-        val memo = IdentityHashMap<Expr, Value>()
-        fun g(n: Expr): Value = memo.getOrPut(n) {
-            when (n) {
-                is Expr.Var -> leaves[n.index]
-                is Expr.Const -> dev.adjoint.dsl.value(n.value)
-                is Expr.Unary -> g(n.arg).let {
-                    when (n.op) {
-                        UnaryOp.NEG -> -it
-                        UnaryOp.EXP -> exp(it)
-                        UnaryOp.LOG -> ln(it)
-                        UnaryOp.SQRT -> sqrt(it)
-                        UnaryOp.TANH -> tanh(it)
-                        UnaryOp.SIGMOID -> sigmoid(it)
-                        UnaryOp.RELU -> relu(it)
-                        UnaryOp.SIN -> sin(it)
-                        UnaryOp.COS -> cos(it)
-                        UnaryOp.ABS -> abs(it)
-                    }
-                }
-                is Expr.PowC -> g(n.arg) pow n.p
-                is Expr.Binary -> {
-                    val l = n.left
-                    val r = n.right
-                    when {
-                        n.op == BinaryOp.POW -> g(l) pow g(r)
-                        r is Expr.Const && l !is Expr.Const -> when (n.op) {
-                            BinaryOp.ADD -> g(l) + r.value
-                            BinaryOp.SUB -> g(l) - r.value
-                            BinaryOp.MUL -> g(l) * r.value
-                            else -> g(l) / r.value
-                        }
-                        l is Expr.Const && r !is Expr.Const -> when (n.op) {
-                            BinaryOp.ADD -> l.value + g(r)
-                            BinaryOp.SUB -> l.value - g(r)
-                            BinaryOp.MUL -> l.value * g(r)
-                            else -> l.value / g(r)
-                        }
-                        else -> {
-                            val a = if (l is Expr.Const) dev.adjoint.dsl.value(l.value) else g(l)
-                            val b = g(r)
-                            when (n.op) {
-                                BinaryOp.ADD -> a + b
-                                BinaryOp.SUB -> a - b
-                                BinaryOp.MUL -> a * b
-                                else -> a / b
-                            }
-                        }
-                    }
-                }
-                is Expr.Sum -> sum(n.args.map(::g))
-                is Expr.Dot -> dot(n.xs.map(::g), n.ws.map(::g))
-            }
-        }
-        g(e)
-        return memo
-    }
-
     /** Reverse mode through the Java API: one backward() from the root. */
     @JvmStatic
     fun reverseJava(e: Expr, x: DoubleArray): Gradient = reverse(e, x, ::javaGraph)
 
-    /** Reverse mode through the Kotlin DSL. */
+    /** Reverse mode on the graph [build] makes of [e]: one backward() from the root. */
     @JvmStatic
-    fun reverseDsl(e: Expr, x: DoubleArray): Gradient = reverse(e, x, ::dslGraph)
-
-    private fun reverse(e: Expr, x: DoubleArray, build: (Expr, List<Value>) -> Map<Expr, Value>): Gradient {
+    fun reverse(e: Expr, x: DoubleArray, build: (Expr, List<Value>) -> Map<Expr, Value>): Gradient {
         val leaves = x.map { Value.of(it) }
         val out = build(e, leaves)[e]!!
         out.backward()

@@ -1,14 +1,14 @@
 package dev.adjoint.verify
 
-import io.kotest.property.Arb
-import io.kotest.property.Shrinker
-import io.kotest.property.arbitrary.arbitrary
+import java.util.function.Predicate
+import java.util.stream.LongStream
+import java.util.stream.Stream
 import kotlin.math.abs
 import kotlin.math.round
 import kotlin.random.Random
 
-/** Trees (no shared nodes) or DAGs (intermediate nodes shared between several users). */
-enum class Shape { TREE, DAG }
+/** Trees (no shared nodes), DAGs (intermediate nodes shared between several users), or either, half each. */
+enum class Shape { TREE, DAG, MIXED }
 
 /**
  * An expression and the point to differentiate it at. Inputs are printed as exact hex floats in
@@ -74,29 +74,43 @@ object Domains {
     }
 }
 
-/** Random expressions with safe domains, as Kotest [Arb]s, and their shrinker. */
+/**
+ * Random expressions with safe domains, from a plain seeded random number generator: the one
+ * generator behind the JUnit 5 source ([RandomExpressions]), the Java stream ([stream]) and the
+ * Kotest `Arb`s of `verification-kotest`. Sample k of seed s is the same everywhere.
+ */
 object Exprs {
     /**
-     * Samples of the given shape with 1 to [maxVars] variables, inputs in [-2, 2], and at most
-     * [maxDepth] levels of operations. Every sample is valid by construction ([Domains.valid]).
+     * [count] samples of the given shape with 1 to [maxVars]
+     * variables, inputs in [-2, 2] and at most [maxDepth] levels of operations, sample k drawn
+     * from `Random(seed + k)`; every sample is valid by construction ([Domains.valid]). For a JUnit 5
+     * `@MethodSource`: `static Stream<Sample> expressions() { return Exprs.stream(42, 500, Shape.DAG); }`.
      */
     @JvmStatic
     @JvmOverloads
-    fun samples(shape: Shape, maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> {
-        require(maxVars >= 1) { "samples: maxVars must be at least 1, was $maxVars" }
-        require(maxDepth >= 1) { "samples: maxDepth must be at least 1, was $maxDepth" }
-        return arbitrary(ExprShrinker) { rs -> generate(rs.random, shape, maxVars, maxDepth) }
+    fun stream(seed: Long, count: Int, shape: Shape = Shape.MIXED, maxVars: Int = 4, maxDepth: Int = 6): Stream<Sample> {
+        require(count >= 0) { "stream: count must be non-negative, was $count" }
+        checkBounds(maxVars, maxDepth)
+        return LongStream.range(0, count.toLong()).mapToObj { k -> sample(seed + k, shape, maxVars, maxDepth) }
     }
 
-    /** Trees and DAGs, half each. */
+    /** The sample `stream(seed, ...)` yields first: one draw from `Random(seed)`. */
     @JvmStatic
     @JvmOverloads
-    fun mixed(maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> =
-        arbitrary(ExprShrinker) { rs -> generate(rs.random, if (rs.random.nextBoolean()) Shape.DAG else Shape.TREE, maxVars, maxDepth) }
+    fun sample(seed: Long, shape: Shape = Shape.MIXED, maxVars: Int = 4, maxDepth: Int = 6): Sample =
+        generate(Random(seed), shape, maxVars, maxDepth)
+
+    /** Throws [IllegalArgumentException] naming the bad bound. */
+    @JvmStatic
+    fun checkBounds(maxVars: Int, maxDepth: Int) {
+        require(maxVars >= 1) { "samples: maxVars must be at least 1, was $maxVars" }
+        require(maxDepth >= 1) { "samples: maxDepth must be at least 1, was $maxDepth" }
+    }
 
     /** One sample from [random]. */
     @JvmStatic
     fun generate(random: Random, shape: Shape, maxVars: Int, maxDepth: Int): Sample {
+        if (shape == Shape.MIXED) return generate(random, if (random.nextBoolean()) Shape.DAG else Shape.TREE, maxVars, maxDepth)
         val n = random.nextInt(1, maxVars + 1)
         val x = DoubleArray(n) { round(random.nextDouble(-2.0, 2.0) * 1e6) / 1e6 }
         val depth = random.nextInt(1, maxDepth + 1)
@@ -190,15 +204,30 @@ object Exprs {
  * Shrinks a failing sample towards the smallest expression that still fails: the root replaced by
  * one of its operands; any inner node replaced (everywhere it is used) by one of its operands, by
  * a variable, or by a constant; a sum or dot product with one operand (pair) fewer; equal constants merged; constants simplified towards 0, 1 and round numbers; unused
- * trailing inputs dropped. Every candidate is strictly simpler, so shrinking ends.
+ * trailing inputs dropped. Every candidate is strictly simpler, so shrinking ends, and inside the
+ * safe domains ([Domains.valid]), so a shrunk failure is never one a correct engine would have too.
  */
-object ExprShrinker : Shrinker<Sample> {
-    override fun shrink(value: Sample): List<Sample> {
+object ExprShrinker {
+    /**
+     * Greedy shrinking: while some candidate of [shrink] still [fails], move to the first such; the
+     * last sample that failed is returned ([start] itself when no candidate fails).
+     */
+    @JvmStatic
+    fun minimize(start: Sample, fails: Predicate<Sample>): Sample {
+        var s = start
+        while (true) s = shrink(s).firstOrNull { fails.test(it) } ?: return s
+    }
+
+    /** The candidates one step simpler than [value], most promising first. */
+    @JvmStatic
+    fun shrink(value: Sample): List<Sample> {
         val e = value.expr
         val x = value.inputs
         val out = ArrayList<Sample>()
         fun add(candidate: Expr) {
-            if (candidate.size < e.size || (candidate.size == e.size && simpler(candidate, e))) out += Sample(candidate, x)
+            if (!(candidate.size < e.size || (candidate.size == e.size && simpler(candidate, e)))) return
+            val c = Sample(candidate, x)
+            if (Domains.valid(c)) out += c
         }
         e.children.forEach(::add)
         val inner = e.nodes().filter { it.children.isNotEmpty() }.sortedByDescending { it.size }

@@ -9,8 +9,16 @@ import kotlin.math.abs
 import kotlin.math.max
 
 /**
- * The three-way gradient check of one [Sample]: reverse mode through the Java API and through the
- * Kotlin DSL (bitwise equal), forward mode with [Dual] numbers (within [Tolerances.dual] relative to
+ * Another way to build an expression's graph on the engine (the Kotlin DSL's operators, in
+ * `verification-kotest`), whose reverse-mode value and gradient must equal the Java API's bitwise.
+ */
+fun interface ReversePath {
+    fun reverse(e: Expr, x: DoubleArray): Gradient
+}
+
+/**
+ * The three-way gradient check of one [Sample]: reverse mode through the Java API (and through any
+ * other [ReversePath], bitwise equal), forward mode with [Dual] numbers (within [Tolerances.dual] relative to
  * the magnitude of the terms; the engine's own tangent rules, through [Derivatives.jvp], are held to
  * the same bound; a recorded [Tape] replay must equal the graph bitwise, and so must a [BatchTape]
  * running the expression as its row function), and central finite differences with Richardson extrapolation
@@ -30,10 +38,10 @@ object Oracles {
         val fdFloor: Double = 1e-7,
     )
 
-    /** Runs every oracle on [s]. */
+    /** Runs every oracle on [s], and holds each of [paths] (by name) bitwise equal to the Java API. */
     @JvmStatic
     @JvmOverloads
-    fun check(s: Sample, tol: Tolerances = Tolerances()): Verdict {
+    fun check(s: Sample, tol: Tolerances = Tolerances(), paths: Map<String, ReversePath> = emptyMap()): Verdict {
         val x = s.inputs
         val failures = ArrayList<String>()
         val plain = Evaluate.value(s.expr, x)
@@ -49,7 +57,7 @@ object Oracles {
                 failures += "a second backward() gave ∂/∂x$i = ${leaves[i].grad()}, not exactly twice ${java.gradient[i]}"
             }
         }
-        val dsl = Evaluate.reverseDsl(s.expr, x)
+        val others = paths.mapValues { (_, p) -> p.reverse(s.expr, x) }
         // the same graph recorded on a tape and replayed: bitwise the graph's value and gradient
         val tapeGradient = DoubleArray(x.size)
         val tapeValue = Tape.record(x) { l -> Evaluate.javaGraph(s.expr, l)[s.expr]!! }.gradient(x, tapeGradient)
@@ -63,12 +71,14 @@ object Oracles {
         val fd = Evaluate.finiteDifferences({ Evaluate.value(s.expr, it) }, x)
 
         if (!close(java.value, plain, tol.value)) failures += "the engine's value ${java.value} differs from plain double evaluation $plain"
-        if (!same(java.value, dsl.value)) failures += "the DSL's value ${dsl.value} differs from the Java API's ${java.value}"
+        for ((name, g) in others) if (!same(java.value, g.value)) failures += "$name gives the value ${g.value}, the Java API ${java.value}"
         if (!same(java.value, tapeValue)) failures += "the replayed tape's value $tapeValue differs from the graph's ${java.value}"
         val used = s.expr.variables.toSet()
         for (i in x.indices) {
             val r = java.gradient[i]
-            if (!same(r, dsl.gradient[i])) failures += "∂/∂x$i: reverse mode through the DSL gives ${dsl.gradient[i]}, through the Java API $r"
+            for ((name, g) in others) {
+                if (!same(r, g.gradient[i])) failures += "∂/∂x$i: reverse mode through $name gives ${g.gradient[i]}, through the Java API $r"
+            }
             if (!same(r, tapeGradient[i])) failures += "∂/∂x$i: the replayed tape gives ${tapeGradient[i]}, the graph $r"
             if (i !in used) {
                 if (r != 0.0 || r.toRawBits() != 0L) failures += "∂/∂x$i: x$i is not used but its gradient is $r, not exactly 0"
@@ -88,7 +98,7 @@ object Oracles {
                 }
             }
         }
-        return Verdict(s, plain, java, dsl, dual, fd, failures, tol)
+        return Verdict(s, plain, java, others, dual, fd, failures, tol)
     }
 
     /**
@@ -119,6 +129,20 @@ object Oracles {
     }
 
     /**
+     * Checks [s]; when an oracle fails, shrinks it ([ExprShrinker.minimize]) to the smallest sample
+     * that still fails and throws an [AssertionError] with that sample's report (and [seed], when
+     * given, in its header). For JUnit 5 suites in Java, with [RandomExpressions] or [Exprs.stream].
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun assertPasses(s: Sample, seed: Long? = null, tol: Tolerances = Tolerances(), paths: Map<String, ReversePath> = emptyMap()) {
+        val v = check(s, tol, paths)
+        if (v.passed) return
+        val small = ExprShrinker.minimize(s) { c -> Domains.valid(c) && !check(c, tol, paths).passed }
+        throw AssertionError("\n" + check(small, tol, paths).report(seed) + "\n(shrunk from ${s.expr.size} nodes: $s)")
+    }
+
+    /**
      * Bitwise equal, any NaN matching any NaN: which NaN an operation on two NaNs returns depends on
      * its operand order, which the JIT is free to swap, and Java does not specify NaN payloads.
      */
@@ -137,8 +161,8 @@ class Verdict internal constructor(
     val plain: Double,
     /** Reverse mode through the Java API. */
     val java: Gradient,
-    /** Reverse mode through the Kotlin DSL. */
-    val dsl: Gradient,
+    /** Reverse mode through the other paths, by name. */
+    val others: Map<String, Gradient>,
     /** Forward mode. */
     val dual: Dual,
     /** Finite differences. */
@@ -161,9 +185,9 @@ class Verdict internal constructor(
             if (s.expr.hasSharedNodes) ", with shared nodes" else "")
         appendLine(s.toKotlin().prependIndent("  "))
         appendLine("inputs: ${s.inputsHex()}")
-        appendLine("value: engine ${java.value}, DSL ${dsl.value}, plain double $plain")
+        appendLine("value: engine ${java.value}, " + others.entries.joinToString("") { "${it.key} ${it.value.value}, " } + "plain double $plain")
         for (i in s.inputs.indices) {
-            appendLine("∂/∂x$i: reverse (Java) ${java.gradient[i]}, reverse (DSL) ${dsl.gradient[i]}, forward ${dual.d[i]}, " +
+            appendLine("∂/∂x$i: reverse (Java) ${java.gradient[i]}, " + others.entries.joinToString("") { "${it.key} ${it.value.gradient[i]}, " } + "forward ${dual.d[i]}, " +
                 "finite differences ${finiteDifferences[i]}; |reverse - forward| = ${Oracles.e(abs(java.gradient[i] - dual.d[i]))}, " +
                 "|reverse - finite differences| = ${Oracles.e(abs(java.gradient[i] - finiteDifferences[i].value))}")
         }

@@ -1,5 +1,9 @@
-package dev.adjoint.verify
+package dev.adjoint.verify.kotest
 
+import dev.adjoint.verify.Domains
+import dev.adjoint.verify.Op
+import dev.adjoint.verify.Sample
+import dev.adjoint.verify.Shape
 import io.kotest.property.PropTestConfig
 import io.kotest.property.ShrinkingMode
 import io.kotest.property.checkAll
@@ -28,13 +32,13 @@ class ThreeWayPropertyTest {
     private fun run(shape: Shape, seed: Long) = runBlocking<Unit> {
         val stats = Statistics()
         checkAll(PropTestConfig(seed = seed, iterations = iterations, shrinkingMode = ShrinkingMode.Bounded(5000)),
-            Exprs.samples(shape)) { s ->
+            ExprArbs.samples(shape)) { s ->
             stats.record(s)
             if (!Domains.valid(s)) {
                 stats.discarded++
                 return@checkAll
             }
-            val v = Oracles.check(s)
+            val v = DslOracles.check(s)
             if (!v.passed) throw AssertionError("\n" + v.report(seed))
         }
         println("${shape.name.lowercase()}: ${stats.summary()}")

@@ -1,15 +1,17 @@
-package dev.adjoint.verify
+package dev.adjoint.verify.kotest
 
 import dev.adjoint.Derivatives
 import dev.adjoint.Tape
 import dev.adjoint.Value
+import dev.adjoint.verify.Domains
+import dev.adjoint.verify.Evaluate
 import io.kotest.property.PropTestConfig
 import io.kotest.property.checkAll
-import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.Test
 import java.util.function.Function
 import kotlin.math.abs
 import kotlin.math.max
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Test
 
 /**
  * Second order on random expressions: Hessian-vector products (forward over reverse) against
@@ -23,7 +25,7 @@ class SecondOrderPropertyTest {
     @Test
     fun hessianVectorProductsAgainstDifferencesOfTheGradient() = runBlocking<Unit> {
         val seed = 314159L
-        checkAll(PropTestConfig(seed = seed, iterations = iterations), Exprs.mixed(maxVars = 3, maxDepth = 5)) { s ->
+        checkAll(PropTestConfig(seed = seed, iterations = iterations), ExprArbs.mixed(maxVars = 3, maxDepth = 5)) { s ->
             if (!Domains.valid(s)) return@checkAll
             val f = Function<List<Value>, Value> { leaves -> Evaluate.javaGraph(s.expr, leaves)[s.expr]!! }
             val x = s.inputs

@@ -1,8 +1,14 @@
-package dev.adjoint.verify
+package dev.adjoint.verify.kotest
 
 import dev.adjoint.Anomaly
 import dev.adjoint.AnomalyException
 import dev.adjoint.Value
+import dev.adjoint.verify.BinaryOp
+import dev.adjoint.verify.Domains
+import dev.adjoint.verify.Evaluate
+import dev.adjoint.verify.Expr
+import dev.adjoint.verify.Sample
+import dev.adjoint.verify.UnaryOp
 import io.kotest.property.PropTestConfig
 import io.kotest.property.checkAll
 import kotlinx.coroutines.runBlocking
@@ -14,7 +20,7 @@ import org.junit.jupiter.api.Test
 class AnomalyOracleTest {
     @Test
     fun theFirstNaNIsNamed() = runBlocking<Unit> {
-        checkAll(PropTestConfig(seed = 99, iterations = 1000), Exprs.mixed()) { s ->
+        checkAll(PropTestConfig(seed = 99, iterations = 1000), ExprArbs.mixed()) { s ->
             if (!Domains.valid(s)) return@checkAll
             // sqrt(-(e² + 1)) is NaN for every e, and e itself is finite
             val poisoned = Expr.Unary(UnaryOp.SQRT, Expr.Unary(UnaryOp.NEG, Expr.Binary(BinaryOp.ADD, Expr.PowC(s.expr, 2.0), Expr.Const(1.0))))
