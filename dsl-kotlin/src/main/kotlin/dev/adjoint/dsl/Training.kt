@@ -2,16 +2,15 @@
 
 package dev.adjoint.dsl
 
-import dev.adjoint.BatchTape
-import dev.adjoint.Tape
 import dev.adjoint.Value
 import dev.adjoint.nn.Adam
 import dev.adjoint.nn.Dataset
 import dev.adjoint.nn.LearningRate
-import dev.adjoint.nn.Loss
-import dev.adjoint.nn.MLP
+import dev.adjoint.nn.Model
+import dev.adjoint.nn.Objective
 import dev.adjoint.nn.Optimizer
 import dev.adjoint.nn.SGD
+import dev.adjoint.nn.Trainer
 import java.io.PrintStream
 import java.util.Locale
 
@@ -21,16 +20,36 @@ fun interface LossFunction {
     fun loss(scores: List<Value>, labels: DoubleArray): Value
 }
 
-/** The losses of [dev.adjoint.nn.Loss] as [LossFunction]s for [fit]. */
+/**
+ * A built-in loss of [Losses]: the [LossFunction] of an [Objective], which [fit] trains with its
+ * own label checks, metric and recordings (one per batch shape, whatever the labels).
+ */
+class ObjectiveLoss internal constructor(
+    /** The objective [fit] uses. */
+    val objective: Objective,
+) : LossFunction {
+    /** The loss of [scores] (k per row, row after row) against [labels]. */
+    override fun loss(scores: List<Value>, labels: DoubleArray): Value = objective.loss(scores, labels)
+
+    override fun toString(): String = objective.name()
+}
+
+/** The losses [fit] knows, with the metric that fits each (accuracy by sign or by argmax; none for regression). */
 object Losses {
-    /** Mean of relu(1 - y·s), labels in {-1, +1}. */
-    val hinge = LossFunction { s, y -> Loss.hinge(s, y) }
+    /** Mean of relu(1 - y·s), labels in {-1, +1}; accuracy by sign. */
+    val hinge: LossFunction = ObjectiveLoss(Objective.hinge())
 
-    /** Mean squared error. */
-    val mse = LossFunction { s, y -> Loss.mse(s, y) }
+    /** Mean squared error; no metric (accuracy NaN). */
+    val mse: LossFunction = ObjectiveLoss(Objective.mse())
 
-    /** Binary cross-entropy on logits, labels in {0, 1}. */
-    val binaryCrossEntropy = LossFunction { s, y -> Loss.binaryCrossEntropy(s, y) }
+    /** Binary cross-entropy on logits, labels in {0, 1}; accuracy by sign. */
+    val binaryCrossEntropy: LossFunction = ObjectiveLoss(Objective.binaryCrossEntropy())
+
+    /** Softmax cross-entropy over a model with k ≥ 2 outputs, labels the classes 0..k-1; accuracy by argmax. */
+    val softmaxCrossEntropy: LossFunction = ObjectiveLoss(Objective.softmaxCrossEntropy())
+
+    /** Huber loss with threshold [delta] (PyTorch's `HuberLoss`), built without a branch on a value; no metric. */
+    fun huber(delta: Double = 1.0): LossFunction = ObjectiveLoss(Objective.huber(delta))
 }
 
 /** Makes an optimizer for a model's parameters; see [sgd] and [adam]. */
@@ -52,42 +71,87 @@ fun sgd(lr: Double, momentum: Double): OptimizerFactory =
 /** Adam with PyTorch's defaults. */
 fun adam(lr: Double): OptimizerFactory = OptimizerFactory { Adam.of(it, lr) }
 
+/** Adam with a learning-rate schedule, for example `adam(LearningRate.cosine(0.01, 0.0, 1000))`. */
+fun adam(lr: LearningRate): OptimizerFactory = OptimizerFactory { Adam.of(it, lr, 0.9, 0.999, 1e-8) }
+
+/** AdamW: Adam with decoupled weight decay [weightDecay] (PyTorch's `AdamW`; its default decay is 0.01). */
+fun adamW(lr: Double, weightDecay: Double = 0.01): OptimizerFactory =
+    OptimizerFactory { Adam.adamW(it, LearningRate.constant(lr), weightDecay) }
+
 /** How [fit] evaluates the model each step. */
 enum class Execution {
     /** Builds the graph anew every step and calls `backward()` on it (define-by-run). */
     DYNAMIC,
 
     /**
-     * Records the graph once and replays it every step: the same numbers, bitwise, for a model
-     * whose graph does not depend on the data (an MLP's does not), faster. The model's graph for
-     * one row is recorded on a [BatchTape] and run over all rows together, node by node; a loss
-     * that does not allow this exactly is recorded whole, on a [Tape].
+     * Records the graph once per batch shape and replays it every step: the same numbers, bitwise,
+     * faster. A full batch of a one-output model is recorded on a [dev.adjoint.BatchTape] (one
+     * row's graph run over all rows together), other batches whole on a [dev.adjoint.Tape].
      */
     TAPE,
 }
 
-/** What one training step saw: its index, the loss and the accuracy before its update. */
+/** What one training step saw: its index, the loss and the accuracy before its update (NaN for regression). */
 data class Step(val step: Int, val loss: Double, val accuracy: Double)
 
-/** Every step of a [fit], in order. */
-class History internal constructor(val steps: List<Step>) {
+/**
+ * What one epoch saw: the training loss and accuracy (means over its rows, each step's before its
+ * update) and the validation loss and accuracy after it (NaN without validation).
+ */
+data class Epoch(val epoch: Int, val loss: Double, val accuracy: Double, val validationLoss: Double, val validationAccuracy: Double)
+
+/** Every step and epoch of a [fit], in order. */
+class History internal constructor(private val h: Trainer.History) {
+    /** Every step. */
+    val steps: List<Step> = object : AbstractList<Step>() {
+        override val size: Int get() = h.steps().size
+        override fun get(index: Int): Step = h.steps()[index].let { Step(it.step(), it.loss(), it.metric()) }
+    }
+
+    /** Every epoch. */
+    val epochs: List<Epoch> = object : AbstractList<Epoch>() {
+        override val size: Int get() = h.epochs().size
+        override fun get(index: Int): Epoch =
+            h.epochs()[index].let { Epoch(it.epoch(), it.loss(), it.metric(), it.validationLoss(), it.validationMetric()) }
+    }
+
     /** The loss of each step. */
-    val loss: DoubleArray get() = DoubleArray(steps.size) { steps[it].loss }
+    val loss: DoubleArray get() = h.loss()
 
     /** The accuracy of each step. */
-    val accuracy: DoubleArray get() = DoubleArray(steps.size) { steps[it].accuracy }
+    val accuracy: DoubleArray get() = h.metric()
 
-    /** The last step. */
-    val last: Step get() = steps.last()
+    /** The last step; throws [IllegalStateException] when no step was taken (zero epochs). */
+    val last: Step get() = h.last().let { Step(it.step(), it.loss(), it.metric()) }
+
+    /** Whether training stopped before its last epoch (early stopping or [FitScope.stop]). */
+    val stopped: Boolean get() = h.stopped()
+
+    /** The epoch whose weights early stopping kept (-1 without early stopping). */
+    val bestEpoch: Int get() = h.bestEpoch()
 }
 
-/** The receiver of [fit]'s block: regularisation, callbacks, progress display. */
+/** The receiver of [fit]'s block: regularisation, shuffling, early stopping, callbacks, progress display. */
 @AdjointDsl
 class FitScope internal constructor() {
     internal val callbacks = ArrayList<(Step) -> Unit>()
+    internal val epochCallbacks = ArrayList<(Epoch) -> Unit>()
+    internal var trainer: Trainer? = null
 
     /** L2 regularisation strength: λ·Σp² is added to the loss (0 turns it off). */
     var l2: Double = 0.0
+
+    /** The seed of the shuffling of mini-batches (each epoch draws a new order from it). */
+    var seed: Long = 0
+
+    /** Whether mini-batches are shuffled each epoch (a full batch never is). */
+    var shuffle: Boolean = true
+
+    /** Clips the gradient's norm to this value, as PyTorch's `clip_grad_norm_` (null: no clipping). */
+    var clipGradNorm: Double? = null
+
+    /** Early stopping: stop after this many epochs without a better validation loss and restore the best weights (0: off). */
+    var patience: Int = 0
 
     /**
      * Whether to draw a progress bar on standard error; by default only when attached to a
@@ -99,13 +163,26 @@ class FitScope internal constructor() {
     fun onStep(action: (Step) -> Unit) {
         callbacks += action
     }
+
+    /** Runs [action] after every epoch. */
+    fun onEpoch(action: (Epoch) -> Unit) {
+        epochCallbacks += action
+    }
+
+    /** Stops training after the current step (call it from a callback). */
+    fun stop() {
+        trainer?.stop()
+    }
 }
 
 /**
- * Trains this model on the whole of [data] for [epochs] full-batch steps. Each step: the scores of
- * every row, the loss (plus [FitScope.l2] regularisation), zeroed gradients, backward, and one
- * optimizer step. [execution] chooses define-by-run or a recorded [Tape] (the default); both give
- * bitwise the same history.
+ * Trains this model on [data] for [epochs] epochs. Each epoch visits every row once, in batches of
+ * [batchSize] rows (all rows by default: then an epoch is one step), shuffled each epoch with
+ * [FitScope.seed]; each step computes the batch's loss (plus [FitScope.l2] regularisation), zeroes
+ * the gradients, back-propagates and takes one optimizer step. [validation] is evaluated after
+ * every epoch. [execution] chooses define-by-run or recorded replays (the default); both give
+ * bitwise the same history. A new optimizer is made from [optimizer] on each call; pass an
+ * [Optimizer] to keep its state (Adam's moments) across calls.
  *
  * ```
  * val history = model.fit(data, epochs = 100, loss = Losses.hinge, optimizer = sgd { k -> 1.0 - 0.9 * k / 100 }) {
@@ -114,82 +191,66 @@ class FitScope internal constructor() {
  * }
  * ```
  */
-fun MLP.fit(
+fun Model.fit(
     data: Dataset,
     epochs: Int,
     loss: LossFunction = Losses.hinge,
     optimizer: OptimizerFactory,
     execution: Execution = Execution.TAPE,
+    batchSize: Int? = null,
+    validation: Dataset? = null,
+    block: FitScope.() -> Unit = {},
+): History = fit(data, epochs, loss, optimizer.create(parameters()), execution, batchSize, validation, block)
+
+/** [fit] with an optimizer that persists: calling it again continues the same optimization. */
+fun Model.fit(
+    data: Dataset,
+    epochs: Int,
+    loss: LossFunction = Losses.hinge,
+    optimizer: Optimizer,
+    execution: Execution = Execution.TAPE,
+    batchSize: Int? = null,
+    validation: Dataset? = null,
     block: FitScope.() -> Unit = {},
 ): History {
     require(epochs >= 0) { "fit: epochs must be non-negative, was $epochs" }
     val scope = FitScope().apply(block)
-    val opt = optimizer.create(parameters())
-    val labels = data.labels()
-    val bar = if (scope.progress) ProgressBar(System.err, epochs) else null
-    val steps = ArrayList<Step>(epochs)
-    fun lossOf(scores: List<Value>): Value {
-        val total = loss.loss(scores, labels)
-        return if (scope.l2 != 0.0) total + Loss.l2(parameters(), scope.l2) else total
-    }
-    fun graph(): Pair<Value, List<Value>> {
-        val scores = scores(data)
-        return lossOf(scores) to scores
-    }
-    val taped = execution == Execution.TAPE && epochs > 0
-    val batch = if (taped) batchTape(data, ::lossOf) else null
-    val tape = if (taped && batch == null) graph().let { (total, scores) -> Tape.record(parameters(), listOf(total) + scores) } else null
-    for (k in 0 until epochs) {
-        val step: Step
-        opt.zeroGrad()
-        if (batch != null) {
-            step = Step(k, batch.backward(), accuracy(labels) { batch.output(it) })
-        } else if (tape != null) {
-            step = Step(k, tape.backward(), accuracy(labels) { tape.output(it + 1) })
-        } else {
-            val (total, scores) = graph()
-            step = Step(k, total.data(), Loss.accuracy(scores, labels))
-            total.backward()
-        }
-        opt.step()
-        steps += step
+    val objective = (loss as? ObjectiveLoss)?.objective
+        ?: Objective.of("loss", { s, y -> loss.loss(s, y) }, Objective.Metric.SIGN)
+    val trainer = Trainer.of(this, objective, optimizer)
+        .execution(if (execution == Execution.TAPE) Trainer.Execution.TAPE else Trainer.Execution.DYNAMIC)
+        .seed(scope.seed)
+        .shuffle(scope.shuffle)
+        .l2(scope.l2)
+        .earlyStopping(scope.patience)
+        .validation(validation)
+    if (batchSize != null) trainer.batchSize(batchSize)
+    scope.clipGradNorm?.let { trainer.clipGradNorm(it) }
+    scope.trainer = trainer
+    val perEpoch = if (batchSize == null) 1 else (data.size() + batchSize - 1) / batchSize
+    val bar = if (scope.progress) ProgressBar(System.err, epochs.toLong() * perEpoch) else null
+    trainer.onStep { s ->
+        val step = Step(s.step(), s.loss(), s.metric())
         scope.callbacks.forEach { it(step) }
         bar?.update(step)
     }
-    bar?.finish()
-    return History(steps)
-}
-
-/**
- * The row-parallel tape of this model's loss on [data]: one row's graph recorded once and run over
- * every row together. Null when the loss cannot be replayed that way exactly (a custom loss that
- * takes a parameter's gradient before some row's); [fit] then records the whole graph instead.
- */
-private fun MLP.batchTape(data: Dataset, lossOf: (List<Value>) -> Value): BatchTape? {
-    if (outputs() != 1) return null
-    val row = List(inputs()) { Value.of(0.0) }
-    val rows = Array(data.size()) { data.x(it) }
-    return try {
-        BatchTape.record(parameters(), row, apply(row)[0], rows) { lossOf(it) }
-    } catch (e: IllegalArgumentException) {
-        null
+    trainer.onEpoch { e ->
+        val epoch = Epoch(e.epoch(), e.loss(), e.metric(), e.validationLoss(), e.validationMetric())
+        scope.epochCallbacks.forEach { it(epoch) }
     }
-}
-
-/** The fraction of rows whose score (by row index) has the sign of its label in {-1, +1}. */
-private inline fun accuracy(labels: DoubleArray, score: (Int) -> Double): Double {
-    var right = 0
-    for (i in labels.indices) if ((labels[i] > 0) == (score(i) > 0)) right++
-    return right.toDouble() / labels.size
+    val history = History(trainer.fit(data, epochs))
+    bar?.finish()
+    return history
 }
 
 /** A one-line progress bar redrawn in place with a carriage return. */
-internal class ProgressBar(private val out: PrintStream, private val total: Int) {
+internal class ProgressBar(private val out: PrintStream, private val total: Long) {
     fun update(s: Step) {
         val width = 30
-        val done = if (total == 0) width else (s.step + 1) * width / total
-        out.print(String.format(Locale.ROOT, "\r[%s%s] %d/%d  loss %.4f  accuracy %.0f%%",
-            "#".repeat(done), ".".repeat(width - done), s.step + 1, total, s.loss, 100 * s.accuracy))
+        val done = if (total == 0L) width else ((s.step + 1) * width.toLong() / total).toInt()
+        val accuracy = if (s.accuracy.isNaN()) "" else String.format(Locale.ROOT, "  accuracy %.0f%%", 100 * s.accuracy)
+        out.print(String.format(Locale.ROOT, "\r[%s%s] %d/%d  loss %.4f%s",
+            "#".repeat(done), ".".repeat(width - done), s.step + 1, total, s.loss, accuracy))
         out.flush()
     }
 

@@ -71,38 +71,71 @@ public final class Dataset {
   }
 
   /**
-   * Reads a CSV file with a header line: every column but the last is a feature, the last is the
-   * label. Blank lines are skipped.
+   * Reads a CSV file: every column but the last is a feature, the last is the label; blank lines
+   * are skipped. The first line is a header when none of its cells is a number (so a file without
+   * a header loses no row); {@link #csv(Path, boolean)} says it explicitly.
    *
    * @throws IOException if the file cannot be read
-   * @throws IllegalArgumentException naming the line of a malformed row or number
+   * @throws IllegalArgumentException naming the file, line and column of a malformed row or number
    */
   public static Dataset csv(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    if (lines.isEmpty()) throw new IllegalArgumentException(file + ": empty, expected a header line");
-    int columns = lines.get(0).split(",", -1).length;
-    if (columns < 2) throw new IllegalArgumentException(file + ":1: expected at least one feature and a label, got '" + lines.get(0) + "'");
+    boolean header = false;
+    if (!lines.isEmpty()) {
+      header = true;
+      for (String cell : lines.get(0).split(",", -1)) if (DECIMAL.matcher(cell.trim()).matches()) header = false;
+    }
+    return csv(file, lines, header);
+  }
+
+  /**
+   * Reads a CSV file as {@link #csv(Path)} does, with a header line to skip when {@code header} is
+   * true. Every cell must be a finite decimal number ({@code -1}, {@code 2.5}, {@code 4e-1});
+   * {@code NaN}, {@code Infinity}, hexadecimal and out-of-range numbers ({@code 1e999}) are
+   * rejected.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException naming the file, line and column of a malformed row or number
+   */
+  public static Dataset csv(Path file, boolean header) throws IOException {
+    return csv(file, Files.readAllLines(file, StandardCharsets.UTF_8), header);
+  }
+
+  private static final java.util.regex.Pattern DECIMAL =
+      java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  private static Dataset csv(Path file, List<String> lines, boolean header) {
+    int first = header ? 1 : 0;
+    int columns = header && !lines.isEmpty() ? lines.get(0).split(",", -1).length : -1;
+    if (header && columns < 2) throw new IllegalArgumentException(file + ":1: expected at least one feature and a label, got '" + (lines.isEmpty() ? "" : lines.get(0)) + "'");
     List<double[]> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
-    for (int i = 1; i < lines.size(); i++) {
+    for (int i = first; i < lines.size(); i++) {
       String line = lines.get(i).trim();
       if (line.isEmpty()) continue;
       String[] cells = line.split(",", -1);
+      if (columns < 0) {
+        columns = cells.length;
+        if (columns < 2) {
+          throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected at least one feature and a label, got '" + line + "'");
+        }
+      }
       if (cells.length != columns) {
         throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected " + columns + " columns, got " + cells.length + ": '" + line + "'");
       }
       double[] row = new double[columns - 1];
       for (int c = 0; c < columns; c++) {
-        double v;
-        try {
-          v = Double.parseDouble(cells[c].trim());
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(file + ":" + (i + 1) + ": column " + (c + 1) + " is not a number: '" + cells[c] + "'");
+        String cell = cells[c].trim();
+        double v = DECIMAL.matcher(cell).matches() ? Double.parseDouble(cell) : Double.NaN;
+        if (!Double.isFinite(v)) {
+          throw new IllegalArgumentException(file + ":" + (i + 1) + ": column " + (c + 1) + " is not a "
+              + (DECIMAL.matcher(cell).matches() ? "finite number (out of range)" : "number") + ": '" + cells[c] + "'");
         }
         if (c < columns - 1) row[c] = v; else ys.add(v);
       }
       xs.add(row);
     }
+    if (xs.isEmpty()) throw new IllegalArgumentException(file + ": no data rows" + (header ? " after the header line" : ""));
     double[] y = new double[ys.size()];
     for (int i = 0; i < y.length; i++) y[i] = ys.get(i);
     return new Dataset(xs.toArray(new double[0][]), y);

@@ -23,7 +23,11 @@ public final class Loss {
   public static Value hinge(List<Value> scores, double[] labels) {
     sameSize("hinge", scores, labels);
     List<Value> terms = new ArrayList<>(labels.length);
-    for (int i = 0; i < labels.length; i++) terms.add(Value.of(1.0).minus(scores.get(i).times(labels[i])).relu());
+    for (int i = 0; i < labels.length; i++) {
+      double y = labels[i];
+      if (y != 1.0 && y != -1.0) throw new IllegalArgumentException("hinge: label " + i + " is " + y + ", not -1 or +1");
+      terms.add(Value.of(1.0).minus(scores.get(i).times(y)).relu());
+    }
     return mean(terms);
   }
 
@@ -37,10 +41,53 @@ public final class Loss {
     for (int i = 0; i < labels.length; i++) {
       double y = labels[i];
       if (y != 0.0 && y != 1.0) throw new IllegalArgumentException("binaryCrossEntropy: label " + i + " is " + y + ", not 0 or 1");
-      Value z = logits.get(i);
-      terms.add(z.relu().minus(z.times(y)).plus(z.abs().unaryMinus().exp().plus(1.0).log()));
+      terms.add(bceTerm(logits.get(i), Value.of(y)));
     }
     return mean(terms);
+  }
+
+  /** One sample's binary cross-entropy: max(z, 0) - z·y + ln(1 + e^-|z|). */
+  static Value bceTerm(Value z, Value y) {
+    return z.relu().minus(z.times(y)).plus(z.abs().unaryMinus().exp().plus(1.0).log());
+  }
+
+  /**
+   * Huber loss with threshold δ &gt; 0 (PyTorch's {@code HuberLoss}): the mean of rᵢ²/2 where
+   * |rᵢ| ≤ δ, else δ(|rᵢ| - δ/2), rᵢ = pᵢ - tᵢ. Built from ops with no branch on a value, so a
+   * recorded tape replays it exactly at any residual.
+   */
+  public static Value huber(List<Value> predictions, double[] targets, double delta) {
+    sameSize("huber", predictions, targets);
+    if (!(delta > 0) || !Double.isFinite(delta)) throw new IllegalArgumentException("huber: delta must be positive and finite, was " + delta);
+    List<Value> terms = new ArrayList<>(targets.length);
+    for (int i = 0; i < targets.length; i++) terms.add(huberTerm(predictions.get(i).minus(targets[i]), delta));
+    return mean(terms);
+  }
+
+  /**
+   * One residual's Huber term: with a = |r| and m = min(a, δ) (as a - relu(a - δ)), m·(a - m/2),
+   * which is a²/2 for a ≤ δ and δ(a - δ/2) beyond.
+   */
+  static Value huberTerm(Value r, double delta) {
+    Value a = r.abs();
+    Value m = a.minus(a.minus(delta).relu());
+    return m.times(a.minus(m.times(0.5)));
+  }
+
+  /**
+   * One sample's softmax cross-entropy with a one-hot target: ln Σ e^(zⱼ - c) + c - Σ tⱼzⱼ, the
+   * shift c the largest logit computed by ops (no read of a value), so the same graph serves every
+   * label and every replay.
+   */
+  static Value softmaxCrossEntropyOneHot(List<Value> logits, List<Value> oneHot) {
+    Value c = logits.get(0);
+    for (int j = 1; j < logits.size(); j++) {
+      Value z = logits.get(j);
+      c = c.plus(z).plus(c.minus(z).abs()).times(0.5);
+    }
+    List<Value> exps = new ArrayList<>(logits.size());
+    for (Value z : logits) exps.add(z.minus(c).exp());
+    return Value.sum(exps).log().plus(c).minus(Value.dot(oneHot, logits));
   }
 
   /**

@@ -9,7 +9,7 @@ import java.util.Random;
  * A multi-layer perceptron with micrograd's semantics: layers applied in order, ReLU on every
  * hidden layer and a linear output layer (other activations through {@link #of(List)}).
  */
-public final class MLP implements Module {
+public final class MLP implements Model {
   /** The seed of {@link #MLP(int, int...)}'s initialisation, so that runs repeat. */
   public static final long DEFAULT_SEED = 1337L;
 
@@ -74,7 +74,7 @@ public final class MLP implements Module {
     return ls;
   }
 
-  /** The outputs for inputs x. */
+  @Override
   public List<Value> apply(List<Value> x) {
     List<Value> h = x;
     for (Layer l : layers) h = l.apply(h);
@@ -101,12 +101,12 @@ public final class MLP implements Module {
     return layers;
   }
 
-  /** The number of inputs. */
+  @Override
   public int inputs() {
     return layers.get(0).inputs();
   }
 
-  /** The number of outputs. */
+  @Override
   public int outputs() {
     return layers.get(layers.size() - 1).outputs();
   }

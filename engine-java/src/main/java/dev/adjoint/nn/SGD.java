@@ -41,10 +41,15 @@ public final class SGD implements Optimizer {
 
   @Override
   public void step() {
+    step(1.0);
+  }
+
+  @Override
+  public void step(double gradScale) {
     double rate = lr.at(k++);
     for (int i = 0; i < params.length; i++) {
       Value p = params[i];
-      double g = p.grad();
+      double g = gradScale == 1.0 ? p.grad() : p.grad() * gradScale;
       if (velocity != null) g = velocity[i] = momentum * velocity[i] + g;
       p.setData(p.data() - rate * g);
     }
