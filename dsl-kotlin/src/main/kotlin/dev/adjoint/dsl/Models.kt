@@ -3,6 +3,7 @@
 package dev.adjoint.dsl
 
 import dev.adjoint.nn.Activation
+import dev.adjoint.nn.Init
 import dev.adjoint.nn.Layer
 import dev.adjoint.nn.MLP
 import java.util.Random
@@ -14,17 +15,18 @@ import java.util.Random
  * val model = mlp(inputs = 2) { dense(16, relu); dense(16, relu); dense(1) }
  * ```
  *
- * Weights are uniform in [-1, 1) from a `Random(seed)`, biases 0, exactly as `MLP(2, 16, 16, 1)`
- * initialises them when the activations are micrograd's (ReLU hidden, linear output).
+ * Weights and biases are drawn by [init] from a `Random(seed)`: by default uniform in [-1, 1) with
+ * biases 0, exactly as `MLP(2, 16, 16, 1)` initialises them when the activations are micrograd's
+ * (ReLU hidden, linear output); [Init.PYTORCH], [Init.XAVIER] and [Init.HE] as their names say.
  */
-fun mlp(inputs: Int, seed: Long = MLP.DEFAULT_SEED, block: MlpBuilder.() -> Unit): MLP {
+fun mlp(inputs: Int, seed: Long = MLP.DEFAULT_SEED, init: Init = Init.UNIFORM, block: MlpBuilder.() -> Unit): MLP {
     require(inputs >= 1) { "mlp: inputs must be at least 1, was $inputs" }
     val builder = MlpBuilder().apply(block)
     require(builder.layers.isNotEmpty()) { "mlp: no layers; add one with dense(units)" }
     val rng = Random(seed)
     var nin = inputs
     return MLP.of(builder.layers.map { (units, activation) ->
-        Layer.random(nin, units, activation, rng).also { nin = units }
+        Layer.random(nin, units, activation, init, rng).also { nin = units }
     })
 }
 
@@ -41,6 +43,9 @@ class MlpBuilder internal constructor() {
 
     /** 1 / (1 + e^-x). */
     val sigmoid: Activation = Activation.SIGMOID
+
+    /** x for x > 0, else 0.01·x. */
+    val leakyRelu: Activation = Activation.LEAKY_RELU
 
     /** The identity. */
     val linear: Activation = Activation.LINEAR

@@ -1,6 +1,8 @@
 package dev.adjoint.dsl
 
+import dev.adjoint.nn.Adam
 import dev.adjoint.nn.Dataset
+import dev.adjoint.nn.Init
 import java.io.ByteArrayOutputStream
 import java.io.PrintStream
 import org.junit.jupiter.api.Assertions.assertArrayEquals
@@ -64,7 +66,70 @@ class TrainingTest {
     }
 
     @Test
+    fun miniBatchesWithValidationTrainAMultiClassModelAndTapeEqualsDynamic() {
+        val all = Dataset.spirals(60, 3, 0.2, 4)
+        val train = all.slice(0, 150)
+        val heldOut = all.slice(150, 180)
+        fun run(execution: Execution, loss: LossFunction) =
+            mlp(inputs = 2, init = Init.PYTORCH) { dense(12, tanh); dense(12, leakyRelu); dense(3) }
+                .fit(train, epochs = 3, loss = loss, optimizer = adam(0.02), execution = execution, batchSize = 16, validation = heldOut) {
+                    seed = 5
+                    clipGradNorm = 2.0
+                }
+        val taped = run(Execution.TAPE, Losses.softmaxCrossEntropy)
+        val dynamic = run(Execution.DYNAMIC, Losses.softmaxCrossEntropy)
+        assertEquals(3 * 10, taped.steps.size, "150 rows in batches of 16: nine full and one of 6 per epoch")
+        assertArrayEquals(dynamic.loss, taped.loss, 0.0)
+        assertArrayEquals(dynamic.accuracy, taped.accuracy, 0.0)
+        assertEquals(dynamic.epochs, taped.epochs)
+        assertEquals(3, taped.epochs.size)
+        assertTrue(taped.epochs.all { it.validationLoss.isFinite() && it.validationAccuracy in 0.0..1.0 })
+    }
+
+    @Test
+    fun anOptimizerInstanceKeepsItsStateAcrossFitCalls() {
+        val data = Dataset.moons(30, 0.1, 2)
+        val once = mlp(inputs = 2) { dense(6, relu); dense(1) }
+        once.fit(data, epochs = 6, optimizer = Adam.of(once.parameters(), 0.05))
+        val twice = mlp(inputs = 2) { dense(6, relu); dense(1) }
+        val adam = Adam.of(twice.parameters(), 0.05)
+        twice.fit(data, epochs = 2, optimizer = adam)
+        twice.fit(data, epochs = 4, optimizer = adam)
+        assertArrayEquals(once.parameters().map { it.data() }.toDoubleArray(), twice.parameters().map { it.data() }.toDoubleArray(), 0.0)
+    }
+
+    @Test
+    fun huberRegressionUnderTapeEqualsDynamic() {
+        val x = Array(40) { doubleArrayOf(it / 10.0) }
+        val y = DoubleArray(40) { 3 * it / 10.0 - 1 + if (it % 7 == 0) 5.0 else 0.0 }
+        val data = Dataset.of(x, y)
+        fun run(execution: Execution) =
+            mlp(inputs = 1) { dense(8, relu); dense(1) }.fit(data, epochs = 20, loss = Losses.huber(1.0), optimizer = sgd(0.02), execution = execution, batchSize = 8)
+        val taped = run(Execution.TAPE)
+        assertArrayEquals(run(Execution.DYNAMIC).loss, taped.loss, 0.0)
+        assertTrue(taped.loss.all { it >= 0 }, "a Huber loss is never negative")
+        assertTrue(taped.accuracy.all { it.isNaN() }, "regression has no accuracy")
+    }
+
+    @Test
+    fun zeroEpochsGiveAnEmptyHistory() {
+        val h = mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = 0, optimizer = sgd(0.1))
+        assertEquals(0, h.steps.size)
+        assertEquals("History: no steps were taken (fit ran 0 epochs)", assertThrows(IllegalStateException::class.java) { h.last }.message)
+    }
+
+    @Test
     fun badArgumentsAreNamed() {
+        assertEquals("Trainer: batchSize must be at least 1, was 0", assertThrows(IllegalArgumentException::class.java) {
+            mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = 1, optimizer = sgd(0.1), batchSize = 0)
+        }.message)
+        assertEquals("softmaxCrossEntropy: needs a model with 2 or more outputs (one per class), the model has 1",
+            assertThrows(IllegalArgumentException::class.java) {
+                mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = 1, loss = Losses.softmaxCrossEntropy, optimizer = sgd(0.1))
+            }.message)
+        assertEquals("softmaxCrossEntropy: label of row 0 is -1.0, not a class in 0..1", assertThrows(IllegalArgumentException::class.java) {
+            mlp(inputs = 2) { dense(2) }.fit(Dataset.xor(), epochs = 1, loss = Losses.softmaxCrossEntropy, optimizer = sgd(0.1))
+        }.message)
         assertEquals("mlp: no layers; add one with dense(units)", assertThrows(IllegalArgumentException::class.java) { mlp(inputs = 2) {} }.message)
         assertEquals("dense: units must be at least 1, was 0", assertThrows(IllegalArgumentException::class.java) { mlp(inputs = 2) { dense(0) } }.message)
         assertEquals("fit: epochs must be non-negative, was -1", assertThrows(IllegalArgumentException::class.java) {

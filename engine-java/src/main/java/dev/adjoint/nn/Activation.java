@@ -11,7 +11,12 @@ public enum Activation {
   /** tanh x. */
   TANH,
   /** 1 / (1 + e^-x). */
-  SIGMOID;
+  SIGMOID,
+  /**
+   * x for x &gt; 0, else 0.01·x (PyTorch's default slope), as relu(x) - 0.01·relu(-x): the same
+   * values as PyTorch's {@code leaky_relu}; its gradient at 0 is 0, as relu's.
+   */
+  LEAKY_RELU;
 
   /** Applies this activation to x (LINEAR returns x itself). */
   public Value apply(Value x) {
@@ -19,6 +24,7 @@ public enum Activation {
       case RELU: return x.relu();
       case TANH: return x.tanh();
       case SIGMOID: return x.sigmoid();
+      case LEAKY_RELU: return x.relu().minus(x.unaryMinus().relu().times(0.01));
       default: return x;
     }
   }

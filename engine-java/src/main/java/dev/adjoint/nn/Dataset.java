@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -20,6 +21,10 @@ public final class Dataset {
     this.x = new double[x.length][];
     for (int i = 0; i < x.length; i++) {
       if (x[i].length != d) throw new IllegalArgumentException("Dataset: row " + i + " has " + x[i].length + " features, row 0 has " + d);
+      for (int j = 0; j < d; j++) {
+        if (!Double.isFinite(x[i][j])) throw new IllegalArgumentException("Dataset: feature " + j + " of row " + i + " is " + x[i][j]);
+      }
+      if (!Double.isFinite(y[i])) throw new IllegalArgumentException("Dataset: label of row " + i + " is " + y[i]);
       this.x[i] = x[i].clone();
     }
     this.y = y.clone();
@@ -68,6 +73,44 @@ public final class Dataset {
       row[1] += noise * rng.nextGaussian();
     }
     return new Dataset(x, y);
+  }
+
+  /**
+   * Interleaved spirals, one per class (CS231n's data set): class c's {@code perClass} points lie
+   * at radius r = i/(perClass-1) and angle 4c + 4r plus Gaussian noise of standard deviation
+   * noise, at (r·sin θ, r·cos θ); labels are the class indices 0..classes-1; rows shuffled. The
+   * same seed gives the same points.
+   */
+  public static Dataset spirals(int perClass, int classes, double noise, long seed) {
+    if (perClass < 2) throw new IllegalArgumentException("spirals: perClass must be at least 2, was " + perClass);
+    if (classes < 2) throw new IllegalArgumentException("spirals: classes must be at least 2, was " + classes);
+    if (!(noise >= 0)) throw new IllegalArgumentException("spirals: noise must be non-negative, was " + noise);
+    Random rng = new Random(seed);
+    int n = perClass * classes;
+    double[][] x = new double[n][];
+    double[] y = new double[n];
+    for (int c = 0; c < classes; c++) {
+      for (int i = 0; i < perClass; i++) {
+        double r = (double) i / (perClass - 1);
+        double t = 4.0 * c + 4.0 * r + noise * rng.nextGaussian();
+        x[c * perClass + i] = new double[] {r * Math.sin(t), r * Math.cos(t)};
+        y[c * perClass + i] = c;
+      }
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      double[] tx = x[i]; x[i] = x[j]; x[j] = tx;
+      double ty = y[i]; y[i] = y[j]; y[j] = ty;
+    }
+    return new Dataset(x, y);
+  }
+
+  /** Rows from (inclusive) to to (exclusive), for example a validation split of a shuffled set. */
+  public Dataset slice(int from, int to) {
+    if (from < 0 || to > size() || from >= to) {
+      throw new IllegalArgumentException("slice: rows " + from + ".." + to + " are not a non-empty range of 0.." + size());
+    }
+    return new Dataset(Arrays.copyOfRange(x, from, to), Arrays.copyOfRange(y, from, to));
   }
 
   /**

@@ -32,6 +32,22 @@ public final class Layer implements Module {
     return new Layer(ns);
   }
 
+  /**
+   * nout neurons reading nin inputs with weights and biases drawn by init from rng;
+   * {@link Init#UNIFORM} gives exactly {@link #random(int, int, Activation, Random)}'s layer.
+   */
+  public static Layer random(int nin, int nout, Activation activation, Init init, Random rng) {
+    if (nin < 1) throw new IllegalArgumentException("Layer: nin must be at least 1, was " + nin);
+    if (nout < 1) throw new IllegalArgumentException("Layer: nout must be at least 1, was " + nout);
+    double[][] w = new double[nout][nin];
+    double[] b = new double[nout];
+    for (int j = 0; j < nout; j++) {
+      for (int i = 0; i < nin; i++) w[j][i] = init.weight(nin, nout, rng);
+      b[j] = init.bias(nin, rng);
+    }
+    return of(w, b, activation);
+  }
+
   /** A layer of the given neurons, which must all read the same number of inputs. */
   public static Layer of(List<Neuron> neurons) {
     return new Layer(neurons);

@@ -1,7 +1,13 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.Value;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 
@@ -21,7 +27,7 @@ public final class MLP implements Model {
    * a {@code Random} seeded with {@link #DEFAULT_SEED}, biases 0.
    */
   public MLP(int nin, int... nouts) {
-    this(randomLayers(new Random(DEFAULT_SEED), nin, nouts));
+    this(randomLayers(new Random(DEFAULT_SEED), Init.UNIFORM, nin, nouts));
   }
 
   private MLP(List<Layer> layers) {
@@ -40,7 +46,12 @@ public final class MLP implements Model {
 
   /** Like {@link #MLP(int, int...)}, initialised from rng. */
   public static MLP random(Random rng, int nin, int... nouts) {
-    return new MLP(randomLayers(rng, nin, nouts));
+    return new MLP(randomLayers(rng, Init.UNIFORM, nin, nouts));
+  }
+
+  /** Like {@link #MLP(int, int...)}, with weights and biases drawn by init from rng. */
+  public static MLP random(Random rng, Init init, int nin, int... nouts) {
+    return new MLP(randomLayers(rng, init, nin, nouts));
   }
 
   /** An MLP of the given layers, each reading what the previous one gives. */
@@ -63,12 +74,12 @@ public final class MLP implements Model {
     return new MLP(ls);
   }
 
-  private static List<Layer> randomLayers(Random rng, int nin, int... nouts) {
+  private static List<Layer> randomLayers(Random rng, Init init, int nin, int... nouts) {
     if (nouts.length == 0) throw new IllegalArgumentException("MLP: no layer sizes");
     List<Layer> ls = new ArrayList<>(nouts.length);
     int in = nin;
     for (int i = 0; i < nouts.length; i++) {
-      ls.add(Layer.random(in, nouts[i], i < nouts.length - 1 ? Activation.RELU : Activation.LINEAR, rng));
+      ls.add(Layer.random(in, nouts[i], i < nouts.length - 1 ? Activation.RELU : Activation.LINEAR, init, rng));
       in = nouts[i];
     }
     return ls;
@@ -114,6 +125,126 @@ public final class MLP implements Model {
   @Override
   public List<Value> parameters() {
     return parameters;
+  }
+
+  /**
+   * Writes this MLP as JSON in the format of the workload's {@code mlp-*.json} files,
+   * {@code {"sizes": [...], "layers": [{"w": [[...], ...], "b": [...], "activation": "relu"}, ...]}},
+   * every number written so that it reads back to the same double; {@link #load} gives back a
+   * model with bitwise the same weights and outputs.
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public void save(Path file) throws IOException {
+    StringBuilder b = new StringBuilder("{\"sizes\": [").append(inputs());
+    for (Layer l : layers) b.append(", ").append(l.outputs());
+    b.append("], \"layers\": [");
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      b.append(i == 0 ? "\n  " : ",\n  ").append("{\"w\": [");
+      for (int j = 0; j < l.outputs(); j++) {
+        b.append(j == 0 ? "[" : ", [");
+        List<Value> w = l.neurons().get(j).weights();
+        for (int k = 0; k < w.size(); k++) b.append(k == 0 ? "" : ", ").append(number(w.get(k).data(), file));
+        b.append(']');
+      }
+      b.append("], \"b\": [");
+      for (int j = 0; j < l.outputs(); j++) b.append(j == 0 ? "" : ", ").append(number(l.neurons().get(j).bias().data(), file));
+      b.append("], \"activation\": \"").append(activationName(l)).append("\"}");
+    }
+    b.append("\n]}\n");
+    Files.writeString(file, b, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads an MLP written by {@link #save} or a workload's {@code mlp-*.json} file: {@code layers[i].w[j]}
+   * are neuron j's weights in layer i, {@code layers[i].b[j]} its bias, and an optional
+   * {@code layers[i].activation} ({@code "relu"}, {@code "tanh"}, {@code "sigmoid"}, {@code "linear"},
+   * {@code "leaky_relu"}; default ReLU on hidden layers, linear output). An optional {@code sizes}
+   * must agree with the layers.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException naming the file and the place of malformed JSON, a number
+   *     outside the double range (such as {@code 1e400}), or shapes that do not agree
+   */
+  public static MLP load(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Object root = Json.parse(file.toString(), text);
+    if (!(root instanceof Map)) throw new IllegalArgumentException(file + ": expected a JSON object with \"layers\"");
+    Object ls = ((Map<?, ?>) root).get("layers");
+    if (!(ls instanceof List) || ((List<?>) ls).isEmpty()) throw new IllegalArgumentException(file + ": expected a non-empty array \"layers\"");
+    List<?> list = (List<?>) ls;
+    List<Layer> layers = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      String at = "layers[" + i + "]";
+      if (!(list.get(i) instanceof Map)) throw new IllegalArgumentException(file + ": " + at + " is not an object");
+      Map<?, ?> layer = (Map<?, ?>) list.get(i);
+      List<?> w = array(layer.get("w"), file, at + ".w");
+      List<?> b = array(layer.get("b"), file, at + ".b");
+      if (w.isEmpty()) throw new IllegalArgumentException(file + ": " + at + ".w has no rows");
+      if (w.size() != b.size()) throw new IllegalArgumentException(file + ": " + at + " has " + w.size() + " weight rows but " + b.size() + " biases");
+      double[][] weights = new double[w.size()][];
+      double[] biases = new double[b.size()];
+      for (int j = 0; j < w.size(); j++) {
+        List<?> row = array(w.get(j), file, at + ".w[" + j + "]");
+        if (row.isEmpty()) throw new IllegalArgumentException(file + ": " + at + ".w[" + j + "] is empty");
+        if (j > 0 && row.size() != weights[0].length) {
+          throw new IllegalArgumentException(file + ": " + at + ".w[" + j + "] has " + row.size() + " weights, " + at + ".w[0] has " + weights[0].length);
+        }
+        weights[j] = new double[row.size()];
+        for (int k = 0; k < row.size(); k++) weights[j][k] = number(row.get(k), file, at + ".w[" + j + "][" + k + "]");
+        biases[j] = number(b.get(j), file, at + ".b[" + j + "]");
+      }
+      Object a = layer.get("activation");
+      Activation act = i < list.size() - 1 ? Activation.RELU : Activation.LINEAR;
+      if (a != null) act = activationNamed(a, file, at + ".activation");
+      if (i > 0 && weights[0].length != layers.get(i - 1).outputs()) {
+        throw new IllegalArgumentException(file + ": " + at + " reads " + weights[0].length + " inputs but layers[" + (i - 1) + "] gives "
+            + layers.get(i - 1).outputs());
+      }
+      layers.add(Layer.of(weights, biases, act));
+    }
+    MLP model = new MLP(layers);
+    Object sizes = ((Map<?, ?>) root).get("sizes");
+    if (sizes != null) {
+      List<?> sz = array(sizes, file, "sizes");
+      List<Double> expected = new ArrayList<>();
+      expected.add((double) model.inputs());
+      for (Layer l : layers) expected.add((double) l.outputs());
+      if (!expected.equals(sz)) throw new IllegalArgumentException(file + ": sizes " + sz + " do not match the layers' " + expected);
+    }
+    return model;
+  }
+
+  private static List<?> array(Object o, Path file, String at) {
+    if (!(o instanceof List)) throw new IllegalArgumentException(file + ": " + at + " is " + (o == null ? "missing" : "not an array"));
+    return (List<?>) o;
+  }
+
+  private static double number(Object o, Path file, String at) {
+    if (!(o instanceof Double)) throw new IllegalArgumentException(file + ": " + at + " is " + (o == null ? "null" : "not a number: " + o));
+    return (Double) o;
+  }
+
+  private static String number(double v, Path file) {
+    if (!Double.isFinite(v)) throw new IllegalArgumentException("MLP.save: " + file + ": a parameter is " + v + ", which JSON cannot hold");
+    return Double.toString(v);
+  }
+
+  private static String activationName(Layer l) {
+    for (Neuron n : l.neurons()) {
+      if (n.activation() != l.neurons().get(0).activation()) {
+        throw new IllegalArgumentException("MLP.save: " + l + " mixes activations (" + n.activation() + "), which the format cannot hold");
+      }
+    }
+    return l.neurons().get(0).activation().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static Activation activationNamed(Object a, Path file, String at) {
+    for (Activation x : Activation.values()) if (x.name().toLowerCase(Locale.ROOT).equals(a)) return x;
+    StringBuilder names = new StringBuilder();
+    for (Activation x : Activation.values()) names.append(names.length() == 0 ? "" : ", ").append(x.name().toLowerCase(Locale.ROOT));
+    throw new IllegalArgumentException(file + ": " + at + " is " + a + ", not one of " + names);
   }
 
   @Override

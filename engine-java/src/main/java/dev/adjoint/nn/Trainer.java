@@ -283,6 +283,7 @@ public final class Trainer {
     training:
     for (int epoch = 0; epoch < epochs; epoch++) {
       if (shuffle && bs < n) {
+        for (int i = 0; i < n; i++) order[i] = i;
         for (int i = n - 1; i > 0; i--) {
           int j = rng.nextInt(i + 1);
           int t = order[i]; order[i] = order[j]; order[j] = t;

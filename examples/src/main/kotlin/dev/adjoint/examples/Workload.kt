@@ -1,13 +1,11 @@
 package dev.adjoint.examples
 
-import com.fasterxml.jackson.databind.ObjectMapper
 import dev.adjoint.dsl.Execution
 import dev.adjoint.dsl.Losses
 import dev.adjoint.dsl.fit
 import dev.adjoint.dsl.sgd
 import dev.adjoint.nn.Dataset
 import dev.adjoint.nn.MLP
-import java.nio.file.Files
 import java.nio.file.Path
 
 /**
@@ -31,28 +29,9 @@ object MoonsWorkload {
     }
 
     /**
-     * Reads initial weights as ../shared/data/mlp-*.json has them: `layers[i].w[j]` are neuron j's
-     * weights in layer i, `layers[i].b[j]` its bias; ReLU on hidden layers, linear output.
+     * Reads initial weights as ../shared/data/mlp-*.json has them (see [MLP.load]): `layers[i].w[j]`
+     * are neuron j's weights in layer i, `layers[i].b[j]` its bias; ReLU on hidden layers, linear
+     * output. A number outside the double range (`1e400`) is an error naming the file and place.
      */
-    fun readMlp(file: Path): MLP {
-        val root = Files.newBufferedReader(file).use { ObjectMapper().readTree(it) }
-        val layers = root.path("layers")
-        require(layers.isArray && layers.size() > 0) { "$file: expected a non-empty array 'layers'" }
-        val weights = Array(layers.size()) { i ->
-            val w = layers[i].path("w")
-            require(w.isArray && w.size() > 0) { "$file: layers[$i].w must be a non-empty array of rows" }
-            Array(w.size()) { j -> DoubleArray(w[j].size()) { k -> number(w[j][k], file, "layers[$i].w[$j][$k]") } }
-        }
-        val biases = Array(layers.size()) { i ->
-            val b = layers[i].path("b")
-            require(b.isArray) { "$file: layers[$i].b must be an array" }
-            DoubleArray(b.size()) { j -> number(b[j], file, "layers[$i].b[$j]") }
-        }
-        return MLP.of(weights, biases)
-    }
-
-    private fun number(node: com.fasterxml.jackson.databind.JsonNode, file: Path, where: String): Double {
-        require(node.isNumber) { "$file: $where is not a number: $node" }
-        return node.asDouble()
-    }
+    fun readMlp(file: Path): MLP = MLP.load(file)
 }

@@ -1,0 +1,294 @@
+package dev.adjoint.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.Value;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  private static double[] weights(Model m) {
+    double[] w = new double[m.parameters().size()];
+    for (int i = 0; i < w.length; i++) w[i] = m.parameters().get(i).data();
+    return w;
+  }
+
+  private static Dataset zeroOne(Dataset d) {
+    double[][] x = new double[d.size()][];
+    double[] y = new double[d.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = d.x(i);
+      y[i] = d.y(i) > 0 ? 1 : 0;
+    }
+    return Dataset.of(x, y);
+  }
+
+  @Test
+  void miniBatchTapeEqualsDynamicBitwiseForEveryBuiltInLossAndTheLastPartialBatch() {
+    Dataset moons = Dataset.moons(45, 0.1, 5);
+    Dataset spirals = Dataset.spirals(15, 3, 0.2, 9);
+    Object[][] cases = {
+        {moons, Objective.hinge(), 1}, {moons, Objective.mse(), 1}, {moons, Objective.huber(0.5), 1},
+        {zeroOne(moons), Objective.binaryCrossEntropy(), 1}, {spirals, Objective.softmaxCrossEntropy(), 3},
+    };
+    for (Object[] c : cases) {
+      Dataset data = (Dataset) c[0];
+      Objective objective = (Objective) c[1];
+      int k = (Integer) c[2];
+      List<double[]> losses = new ArrayList<>(), metrics = new ArrayList<>(), finals = new ArrayList<>();
+      for (Trainer.Execution e : Trainer.Execution.values()) {
+        MLP model = MLP.random(new Random(4), Init.PYTORCH, 2, 8, k);
+        Trainer.History h = Trainer.of(model, objective, Adam.of(model.parameters(), 0.02))
+            .batchSize(10).seed(3).l2(1e-4).clipGradNorm(1.0).execution(e).fit(data, 4);
+        assertEquals(4 * 5, h.steps().size(), "45 rows in batches of 10: four full, one of 5, per epoch");
+        losses.add(h.loss());
+        metrics.add(h.metric());
+        finals.add(weights(model));
+      }
+      assertArrayEquals(losses.get(1), losses.get(0), 0.0, objective.name());
+      assertArrayEquals(metrics.get(1), metrics.get(0), 0.0, objective.name());
+      assertArrayEquals(finals.get(1), finals.get(0), 0.0, objective.name());
+    }
+  }
+
+  @Test
+  void anyLossOfOneOutputReplaysOnlyWithItsLabels() {
+    Dataset moons = Dataset.moons(30, 0.1, 2);
+    Objective custom = Objective.of("reversed mse", (s, y) -> {
+      List<Value> r = new ArrayList<>(s);
+      java.util.Collections.reverse(r);
+      double[] t = new double[y.length];
+      for (int i = 0; i < y.length; i++) t[i] = y[y.length - 1 - i];
+      return Loss.mse(r, t);
+    }, Objective.Metric.SIGN);
+    double[][] got = new double[2][];
+    for (Trainer.Execution e : Trainer.Execution.values()) {
+      MLP model = MLP.random(new Random(1), Init.XAVIER, 2, 6, 1);
+      got[e.ordinal()] = Trainer.of(model, custom, SGD.of(model.parameters(), 0.1)).batchSize(7).seed(1).execution(e).fit(moons, 3).loss();
+    }
+    assertArrayEquals(got[0], got[1], 0.0);
+  }
+
+  @Test
+  void huberMatchesItsDefinitionAndItsGradient() {
+    for (double r : new double[] {-3.0, -1.0, -0.25, 0.0, 0.5, 1.0, 2.5}) {
+      Value s = Value.of(r);
+      Value h = Loss.huber(List.of(s), new double[] {0.0}, 1.0);
+      h.backward();
+      double want = Math.abs(r) <= 1 ? 0.5 * r * r : Math.abs(r) - 0.5;
+      assertEquals(want, h.data(), 1e-15, "huber(" + r + ")");
+      assertEquals(Math.max(-1, Math.min(1, r)), s.grad(), 1e-15, "huber'(" + r + ")");
+    }
+  }
+
+  @Test
+  void adamStateSurvivesAcrossFitCalls() {
+    Dataset data = Dataset.moons(24, 0.1, 1);
+    MLP once = MLP.random(new Random(5), Init.HE, 2, 6, 1);
+    Trainer.of(once, Objective.hinge(), Adam.of(once.parameters(), 0.05)).batchSize(8).seed(2).fit(data, 6);
+    MLP twice = MLP.random(new Random(5), Init.HE, 2, 6, 1);
+    Trainer t = Trainer.of(twice, Objective.hinge(), Adam.of(twice.parameters(), 0.05)).batchSize(8).seed(2);
+    t.fit(data, 2);
+    t.fit(data, 4);
+    assertEquals(18, t.optimizer().steps());
+    assertArrayEquals(weights(once), weights(twice), 0.0);
+  }
+
+  @Test
+  void earlyStoppingRestoresTheBestWeights() {
+    Dataset all = Dataset.moons(60, 0.3, 3);
+    Dataset train = all.slice(0, 20), heldOut = all.slice(20, 60);
+    MLP model = MLP.random(new Random(7), Init.PYTORCH, 2, 32, 32, 1);
+    List<double[]> snapshots = new ArrayList<>();
+    Trainer t = Trainer.of(model, Objective.hinge(), Adam.of(model.parameters(), 0.05))
+        .validation(heldOut).earlyStopping(3).onEpoch(e -> snapshots.add(weights(model)));
+    Trainer.History h = t.fit(train, 200);
+    assertTrue(h.stopped(), "an over-fitting model stops early");
+    int best = h.bestEpoch();
+    double bestLoss = Double.POSITIVE_INFINITY;
+    for (Trainer.Epoch e : h.epochs()) bestLoss = Math.min(bestLoss, e.validationLoss());
+    assertEquals(bestLoss, h.epochs().get(best).validationLoss());
+    assertEquals(best + 4, h.epochs().size(), "three epochs of patience after the best one");
+    assertArrayEquals(snapshots.get(best), weights(model), 0.0);
+    assertEquals(bestLoss, t.evaluate(heldOut).loss(), 0.0);
+  }
+
+  @Test
+  void aCallbackCanStopTraining() {
+    MLP model = MLP.random(new Random(1), Init.PYTORCH, 2, 4, 1);
+    Trainer t = Trainer.of(model, Objective.hinge(), SGD.of(model.parameters(), 0.1)).batchSize(5);
+    t.onStep(s -> {
+      if (s.step() == 6) t.stop();
+    });
+    Trainer.History h = t.fit(Dataset.moons(20, 0.1, 1), 100);
+    assertEquals(7, h.steps().size());
+    assertTrue(h.stopped());
+  }
+
+  @Test
+  void zeroEpochsIsAnEmptyHistoryWithAClearLast() {
+    MLP model = new MLP(2, 3, 1);
+    Trainer.History h = Trainer.of(model, Objective.hinge(), SGD.of(model.parameters(), 0.1)).fit(Dataset.xor(), 0);
+    assertEquals(0, h.steps().size());
+    assertEquals("History: no steps were taken (fit ran 0 epochs)", assertThrows(IllegalStateException.class, h::last).getMessage());
+  }
+
+  @Test
+  void badArgumentsAreNamed() {
+    MLP one = new MLP(2, 3, 1), three = new MLP(2, 3, 3);
+    SGD sgd = SGD.of(one.parameters(), 0.1);
+    assertEquals("Trainer: batchSize must be at least 1, was 0",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).batchSize(0)).getMessage());
+    assertEquals("softmaxCrossEntropy: needs a model with 2 or more outputs (one per class), the model has 1",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.softmaxCrossEntropy(), sgd)).getMessage());
+    assertEquals("hinge: needs a model with 1 output, the model has 3",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(three, Objective.hinge(), sgd)).getMessage());
+    Trainer t = Trainer.of(three, Objective.softmaxCrossEntropy(), SGD.of(three.parameters(), 0.1));
+    Dataset bad = Dataset.of(new double[][] {{0, 0}, {1, 1}}, new double[] {1, 3});
+    assertEquals("softmaxCrossEntropy: label of row 1 is 3.0, not a class in 0..2",
+        assertThrows(IllegalArgumentException.class, () -> t.fit(bad, 1)).getMessage());
+    Dataset half = Dataset.of(new double[][] {{0, 0}}, new double[] {0.5});
+    assertEquals("softmaxCrossEntropy: label of row 0 is 0.5, not a class in 0..2",
+        assertThrows(IllegalArgumentException.class, () -> t.fit(half, 1)).getMessage());
+    Dataset zeroOne = Dataset.of(new double[][] {{0, 0}, {1, 1}}, new double[] {0, 1});
+    assertEquals("hinge: label of row 0 is 0.0, not -1 or +1",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).fit(zeroOne, 1)).getMessage());
+    assertEquals("hinge: label 0 is 0.0, not -1 or +1",
+        assertThrows(IllegalArgumentException.class, () -> Loss.hinge(List.of(Value.of(1), Value.of(2)), new double[] {0, 1})).getMessage());
+    Dataset wide = Dataset.of(new double[][] {{0, 0, 0}}, new double[] {1});
+    assertEquals("fit: the data has 3 features, the model reads 2 inputs",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).fit(wide, 1)).getMessage());
+    assertEquals("fit: epochs must be non-negative, was -1",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).fit(Dataset.xor(), -1)).getMessage());
+    assertEquals("fit: early stopping needs a validation set",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).earlyStopping(2).fit(Dataset.xor(), 1)).getMessage());
+  }
+
+  @Test
+  void softmaxTrainsSpiralsInMiniBatches() {
+    Dataset all = Dataset.spirals(100, 3, 0.2, 1);
+    Dataset train = all.slice(0, 240), heldOut = all.slice(240, 300);
+    MLP model = MLP.random(new Random(1), Init.PYTORCH, 2, 16, 16, 3);
+    Trainer t = Trainer.of(model, Objective.softmaxCrossEntropy(), Adam.of(model.parameters(), 0.01)).batchSize(32).seed(1).validation(heldOut);
+    Trainer.History h = t.fit(train, 80);
+    Trainer.Epoch last = h.epochs().get(h.epochs().size() - 1);
+    assertTrue(last.validationMetric() > 0.97, "validation accuracy " + last.validationMetric());
+    assertTrue(last.loss() < h.epochs().get(0).loss());
+  }
+
+  @Test
+  void predictIsTheGraphsValueBitwise() {
+    MLP model = MLP.random(new Random(3), Init.XAVIER, 2, 5, 3);
+    Dataset data = Dataset.spirals(5, 3, 0.1, 2);
+    double[][] p = model.predict(data);
+    for (int r = 0; r < data.size(); r++) {
+      List<Value> in = new ArrayList<>();
+      for (double v : data.x(r)) in.add(Value.of(v));
+      List<Value> out = model.apply(in);
+      for (int j = 0; j < 3; j++) assertEquals(out.get(j).data(), p[r][j], 0.0);
+    }
+  }
+
+  @Test
+  void saveThenLoadPredictsBitwiseTheSame(@TempDir Path dir) throws IOException {
+    MLP model = MLP.of(List.of(
+        Layer.random(2, 7, Activation.TANH, Init.PYTORCH, new Random(1)),
+        Layer.random(7, 5, Activation.LEAKY_RELU, Init.HE, new Random(2)),
+        Layer.random(5, 3, Activation.LINEAR, Init.XAVIER, new Random(3))));
+    Path file = dir.resolve("model.json");
+    model.save(file);
+    MLP back = MLP.load(file);
+    assertEquals(model.toString(), back.toString());
+    assertArrayEquals(weights(model), weights(back), 0.0);
+    Dataset data = Dataset.spirals(10, 3, 0.2, 4);
+    double[][] a = model.predict(data), b = back.predict(data);
+    for (int r = 0; r < a.length; r++) assertArrayEquals(a[r], b[r], 0.0);
+  }
+
+  @Test
+  void loadRejectsOutOfRangeNumbersAndBadShapesNamingThePlace(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.json");
+    Files.writeString(f, "{\"layers\": [{\"w\": [[1, 2]], \"b\": [0]},\n {\"w\": [[1e400]], \"b\": [0]}]}");
+    assertEquals(f + ":2:10: the number 1e400 is outside the range of a double",
+        assertThrows(IllegalArgumentException.class, () -> MLP.load(f)).getMessage());
+    Files.writeString(f, "{\"layers\": [{\"w\": [[1, 2]], \"b\": [0]}, {\"w\": [[1, 2]], \"b\": [0]}]}");
+    assertEquals(f + ": layers[1] reads 2 inputs but layers[0] gives 1",
+        assertThrows(IllegalArgumentException.class, () -> MLP.load(f)).getMessage());
+    Files.writeString(f, "{\"layers\": [{\"w\": [[1, \"x\"]], \"b\": [0]}]}");
+    assertEquals(f + ": layers[0].w[0][1] is not a number: x", assertThrows(IllegalArgumentException.class, () -> MLP.load(f)).getMessage());
+    Files.writeString(f, "{\"layers\": [{\"w\": [[1]], \"b\": [0], \"activation\": \"swish\"}]}");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> MLP.load(f)).getMessage()
+        .startsWith(f + ": layers[0].activation is swish, not one of linear, relu, tanh, sigmoid, leaky_relu"));
+    Files.writeString(f, "{\"layers\": [{\"w\": [[NaN]], \"b\": [0]}]}");
+    assertEquals(f + ":1:21: unexpected 'N'", assertThrows(IllegalArgumentException.class, () -> MLP.load(f)).getMessage());
+  }
+
+  @Test
+  void initsAreSeededAndScaled() {
+    MLP a = MLP.random(new Random(9), Init.PYTORCH, 100, 50, 1), b = MLP.random(new Random(9), Init.PYTORCH, 100, 50, 1);
+    assertArrayEquals(weights(a), weights(b), 0.0);
+    for (Value p : a.layers().get(0).parameters()) assertTrue(Math.abs(p.data()) < 0.1, "PyTorch bound 1/sqrt(100)");
+    assertArrayEquals(weights(new MLP(2, 4, 1)), weights(MLP.random(new Random(MLP.DEFAULT_SEED), Init.UNIFORM, 2, 4, 1)), 0.0);
+    double bound = Math.sqrt(6.0 / 150);
+    boolean wide = false;
+    for (Value p : MLP.random(new Random(9), Init.XAVIER, 100, 50, 1).layers().get(0).parameters()) {
+      assertTrue(Math.abs(p.data()) < bound);
+      wide |= Math.abs(p.data()) > 0.9 * bound;
+    }
+    assertTrue(wide);
+  }
+
+  @Test
+  void leakyReluIsPyTorchsValues() {
+    assertEquals(-0.03, Activation.LEAKY_RELU.apply(Value.of(-3)).data(), 0.0);
+    assertEquals(2.5, Activation.LEAKY_RELU.apply(Value.of(2.5)).data(), 0.0);
+    Value x = Value.of(-2);
+    Activation.LEAKY_RELU.apply(x).backward();
+    assertEquals(0.01, x.grad(), 0.0);
+  }
+
+  @Test
+  void schedulesFollowPyTorch() {
+    LearningRate step = LearningRate.step(0.1, 10, 0.5);
+    assertEquals(0.1, step.at(9), 0.0);
+    assertEquals(0.05, step.at(10), 0.0);
+    LearningRate cos = LearningRate.cosine(1.0, 0.0, 100);
+    assertEquals(1.0, cos.at(0), 0.0);
+    assertEquals(0.5, cos.at(50), 1e-15);
+    assertEquals(0.0, cos.at(100), 0.0);
+    LearningRate warm = LearningRate.warmup(3, LearningRate.constant(0.8));
+    assertArrayEquals(new double[] {0.2, 0.4, 0.6, 0.8}, new double[] {warm.at(0), warm.at(1), warm.at(2), warm.at(3)}, 1e-15);
+  }
+
+  @Test
+  void adamWDecaysWeightsDecoupledFromTheGradient() {
+    Value p = Value.of(2.0);
+    Adam w = Adam.adamW(List.of(p), LearningRate.constant(0.1), 0.5);
+    w.step(); // zero gradient: only the decay moves p
+    assertEquals(2.0 * (1 - 0.1 * 0.5), p.data(), 0.0);
+  }
+
+  @Test
+  void clippingScalesTheGradientAsPyTorch() {
+    // one parameter, loss 30·a: gradient 30, clipped to norm 1 by the factor 1 / (30 + 1e-6)
+    Value a = Value.of(1.0);
+    Model line = new Model() {
+      @Override public List<Value> apply(List<Value> x) { return List.of(x.get(0).times(a)); }
+      @Override public int inputs() { return 1; }
+      @Override public int outputs() { return 1; }
+      @Override public List<Value> parameters() { return List.of(a); }
+    };
+    Objective linear = Objective.of("sum", (s, y) -> Value.sum(s), Objective.Metric.NONE);
+    Trainer.of(line, linear, SGD.of(List.of(a), 1.0)).clipGradNorm(1.0).fit(Dataset.of(new double[][] {{30}}, new double[] {0}), 1);
+    assertEquals(1.0 - 30 * (1.0 / (30 + 1e-6)), a.data(), 0.0);
+  }
+}
