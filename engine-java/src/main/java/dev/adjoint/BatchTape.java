@@ -111,74 +111,43 @@ public final class BatchTape {
       }
     }
     int lanes = rows.length;
-    Sweep.Order o = Sweep.linearise(output);
-    byte[] op;
-    int[] ea, eb, args;
-    double[] val;
-    int sharedSlots, yBase, out;
-    try {
-      // shared slots: inputs, constants, exponents; lane slots: row leaves, then op nodes
-      int[] leafOffset = new int[o.leafCount];
-      int constants = 0;
-      for (int j = 0; j < o.leafCount; j++) {
-        Integer i = index.get(o.leaves[j]);
-        leafOffset[j] = i == null ? -1 - constants++ : i;
-      }
-      int n = o.innerCount, exponents = 0, nargs = 0;
-      for (int i = 0; i < n; i++) {
-        Value v = o.inner[i];
-        if (v.op == Op.POWC) exponents++;
-        if (v.args != null) nargs += v.args.length;
-      }
-      sharedSlots = nin + constants + exponents;
-      long size = sharedSlots + (long) (nrow + n) * lanes;
-      if (size > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("BatchTape.record: " + (nrow + n) + " row slots × " + lanes + " rows is more than an array holds");
-      }
-      yBase = sharedSlots + nrow * lanes;
-      val = new double[(int) size];
-      for (int j = 0; j < o.leafCount; j++) {
-        int k = leafOffset[j];
-        if (k < 0) {
-          leafOffset[j] = nin - 1 - k;
-          val[leafOffset[j]] = o.leaves[j].data;
-        } else if (k >= nin) {
-          leafOffset[j] = sharedSlots + (k - nin) * lanes;
-        }
-      }
-      op = new byte[n];
-      ea = new int[n];
-      eb = new int[n];
-      args = new int[nargs];
-      int[] uses = new int[nin];
-      int next = 0, exponent = nin + constants;
-      for (int i = 0; i < n; i++) {
-        Value v = o.inner[i];
-        op[i] = (byte) v.op.ordinal();
-        if (v.args != null) {
-          ea[i] = next;
-          eb[i] = Rules.naryCount(v.op, v.args.length);
-          for (Value x : v.args) args[next++] = offset(x, leafOffset, yBase, lanes, uses, nin);
-        } else {
-          ea[i] = offset(v.a, leafOffset, yBase, lanes, uses, nin);
-          if (v.op == Op.POWC) {
-            val[exponent] = v.b.data;
-            eb[i] = exponent++;
-          } else {
-            eb[i] = v.op.arity == 2 ? offset(v.b, leafOffset, yBase, lanes, uses, nin) : ea[i];
-          }
-        }
-      }
-      for (int i = 0; i < nin; i++) {
-        if (uses[i] > 1) {
-          throw new IllegalArgumentException("BatchTape.record: shared leaf " + i + " (" + shared.get(i) + ") is an operand "
-              + uses[i] + " times in the row graph; at most once keeps its gradient's sum in order");
-        }
-      }
-      out = yBase + (n - 1) * lanes;
-    } finally {
-      o.clearMarks();
+    List<Value> inputs = new ArrayList<>(nin + nrow);
+    inputs.addAll(shared);
+    inputs.addAll(row);
+    Program p = Program.lower(inputs, List.of(output), false);
+    // shared offsets: the shared inputs, then the program's constants; lane runs: the row leaves, then the op nodes
+    final int constants = p.first - nin - nrow, n = p.size - p.first;
+    final int sharedSlots = nin + constants;
+    long size = sharedSlots + (long) (nrow + n) * lanes;
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("BatchTape.record: " + (nrow + n) + " row slots × " + lanes + " rows is more than an array holds");
     }
+    final int yBase = sharedSlots + nrow * lanes;
+    double[] val = new double[(int) size];
+    System.arraycopy(p.values, nin + nrow, val, nin, constants);
+    byte[] op = new byte[n];
+    int[] ea = new int[n], eb = new int[n], args = new int[p.args.length];
+    int[] uses = new int[nin];
+    for (int i = 0; i < n; i++) {
+      int s = p.first + i, c = p.code[s];
+      Op o = Program.op(c);
+      op[i] = (byte) o.ordinal();
+      if (o.nary) {
+        ea[i] = c & Program.MASK;
+        eb[i] = p.second[s];
+      } else {
+        ea[i] = offset(c & Program.MASK, p, nin, uses, yBase, lanes);
+        eb[i] = o.arity == 2 ? offset(p.second[s], p, nin, uses, yBase, lanes) : offset(p.second[s], p, nin, null, yBase, lanes);
+      }
+    }
+    for (int k = 0; k < args.length; k++) args[k] = offset(p.args[k], p, nin, uses, yBase, lanes);
+    for (int i = 0; i < nin; i++) {
+      if (uses[i] > 1) {
+        throw new IllegalArgumentException("BatchTape.record: shared leaf " + i + " (" + shared.get(i) + ") is an operand "
+            + uses[i] + " times in the row graph; at most once keeps its gradient's sum in order");
+      }
+    }
+    final int out = yBase + (n - 1) * lanes;
     Value[] leaves = shared.toArray(new Value[0]);
     // one replay at the recorded values gives the outputs reduce sees (rows in the given order)
     int[] identity = new int[lanes];
@@ -199,13 +168,19 @@ public final class BatchTape {
     return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction);
   }
 
-  /** The offset of operand x (placed by the linearisation); counts uses of shared inputs. */
-  private static int offset(Value x, int[] leafOffset, int yBase, int lanes, int[] uses, int nin) {
-    int k = -x.mark - 1;
-    if (x.op != Op.LEAF) return yBase + k * lanes;
-    int at = leafOffset[k];
-    if (at < nin) uses[at]++;
-    return at;
+  /**
+   * The offset of the program's slot s in the lane layout; counts the operand uses of shared
+   * inputs (when uses is not null).
+   */
+  private static int offset(int s, Program p, int nin, int[] uses, int yBase, int lanes) {
+    int nrow = p.inputs - nin;
+    if (s < nin) {
+      if (uses != null) uses[s]++;
+      return s;
+    }
+    if (s < p.inputs) return yBase - (nrow - (s - nin)) * lanes;
+    if (s < p.first) return s - nrow;
+    return yBase + (s - p.first) * lanes;
   }
 
   /** Writes row r's values into lane laneOfRow[r] of the row leaves' slots. */

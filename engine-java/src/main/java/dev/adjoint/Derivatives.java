@@ -24,6 +24,14 @@ public final class Derivatives {
   private Derivatives() {}
 
   /**
+   * The graph just built over {@code inputs}, lowered once ({@link Program}) into a tape whose
+   * values are the graph's own; every method below is sweeps over it.
+   */
+  private static Tape lowered(List<Value> inputs, List<Value> outputs, boolean orders) {
+    return new Tape(Program.lower(inputs, outputs, orders), null);
+  }
+
+  /**
    * Forward mode on a built graph: the derivative of {@code output} along {@code direction}, where
    * {@code direction[i]} is the tangent of {@code inputs.get(i)} and every other leaf is constant.
    * One sweep in topological order over the tangent rules; no gradient is touched.
@@ -32,11 +40,10 @@ public final class Derivatives {
    */
   public static double jvp(Value output, List<Value> inputs, double[] direction) {
     Objects.requireNonNull(output, "jvp: output is null");
-    Map<Value, Integer> index = index("jvp", inputs, direction.length);
-    return Sweep.tangent(output, leaf -> {
-      Integer i = index.get(leaf);
-      return i == null ? 0.0 : direction[i];
-    });
+    index("jvp", inputs, direction.length);
+    Tape t = lowered(inputs, List.of(output), false);
+    t.tangents(direction);
+    return t.tangent(0);
   }
 
   /** Forward mode on a function: ∇f(x) · v, with one tangent sweep (no reverse pass). */
@@ -46,20 +53,27 @@ public final class Derivatives {
     return jvp(call(f, leaves), leaves, v);
   }
 
-  /** Forward mode on a vector function: J(x) · v, one tangent sweep per output over one shared graph. */
+  /** Forward mode on a vector function: J(x) · v, one tangent sweep filling every output. */
   public static double[] jvpVector(Function<List<Value>, List<Value>> f, double[] x, double[] v) {
     same("jvpVector", x, v);
     List<Value> leaves = leaves(x);
     List<Value> outs = callVector(f, leaves);
     double[] out = new double[outs.size()];
-    for (int i = 0; i < out.length; i++) out[i] = jvp(outs.get(i), leaves, v);
+    if (outs.isEmpty()) return out;
+    Tape t = lowered(leaves, outs, false);
+    t.tangents(v);
+    for (int i = 0; i < out.length; i++) out[i] = t.tangent(i);
     return out;
   }
 
   /** The gradient of f at x by reverse mode (in arrays of its own: no value's grad is touched). */
   public static double[] gradient(Function<List<Value>, Value> f, double[] x) {
     List<Value> leaves = leaves(x);
-    return Sweep.secondOrder(call(f, leaves), leaves, new double[x.length])[0];
+    Tape t = lowered(leaves, List.of(call(f, leaves)), false);
+    t.reverse(0);
+    double[] g = new double[x.length];
+    for (int i = 0; i < g.length; i++) g[i] = t.adjoint(i);
+    return g;
   }
 
   /** The Jacobian of f at x (row i: ∇fᵢ) by forward mode: one tangent sweep per input. */
@@ -71,10 +85,13 @@ public final class Derivatives {
   private static double[][] jacobianForward(List<Value> outs, List<Value> leaves) {
     int n = leaves.size();
     double[][] jac = new double[outs.size()][n];
+    if (outs.isEmpty()) return jac;
+    Tape t = lowered(leaves, outs, false);
     double[] e = new double[n];
     for (int j = 0; j < n; j++) {
       e[j] = 1.0;
-      for (int i = 0; i < outs.size(); i++) jac[i][j] = jvp(outs.get(i), leaves, e);
+      t.tangents(e);
+      for (int i = 0; i < outs.size(); i++) jac[i][j] = t.tangent(i);
       e[j] = 0.0;
     }
     return jac;
@@ -87,9 +104,13 @@ public final class Derivatives {
   }
 
   private static double[][] jacobianReverse(List<Value> outs, List<Value> leaves) {
-    double[][] jac = new double[outs.size()][];
-    double[] none = new double[leaves.size()];
-    for (int i = 0; i < outs.size(); i++) jac[i] = Sweep.secondOrder(outs.get(i), leaves, none)[0];
+    double[][] jac = new double[outs.size()][leaves.size()];
+    if (outs.isEmpty()) return jac;
+    Tape t = lowered(leaves, outs, true);
+    for (int i = 0; i < outs.size(); i++) {
+      t.reverse(i);
+      for (int j = 0; j < leaves.size(); j++) jac[i][j] = t.adjoint(j);
+    }
     return jac;
   }
 
@@ -107,23 +128,29 @@ public final class Derivatives {
   public static double[] hvp(Function<List<Value>, Value> f, double[] x, double[] v) {
     same("hvp", x, v);
     List<Value> leaves = leaves(x);
-    return Sweep.secondOrder(call(f, leaves), leaves, v)[1];
+    Tape t = lowered(leaves, List.of(call(f, leaves)), false);
+    double[] hv = new double[x.length];
+    hvp(t, v, hv);
+    return hv;
   }
 
-  /** The Hessian of f at x: n Hessian-vector products (for small n), over one shared graph. */
+  private static void hvp(Tape t, double[] v, double[] hv) {
+    t.tangents(v);
+    t.secondOrder();
+    for (int i = 0; i < hv.length; i++) hv[i] = t.adjointTangent(i);
+  }
+
+  /** The Hessian of f at x: n Hessian-vector products (for small n), over one recorded graph. */
   public static double[][] hessian(Function<List<Value>, Value> f, double[] x) {
     List<Value> leaves = leaves(x);
-    Value out = call(f, leaves);
-    double[][] h = new double[x.length][];
-    double[] e = new double[x.length];
+    Tape t = lowered(leaves, List.of(call(f, leaves)), false);
+    double[][] h = new double[x.length][x.length];
+    double[] e = new double[x.length], column = new double[x.length];
     for (int j = 0; j < x.length; j++) {
       e[j] = 1.0;
-      double[] column = Sweep.secondOrder(out, leaves, e)[1];
+      hvp(t, e, column);
       e[j] = 0.0;
-      for (int i = 0; i < x.length; i++) {
-        if (h[i] == null) h[i] = new double[x.length];
-        h[i][j] = column[i];
-      }
+      for (int i = 0; i < x.length; i++) h[i][j] = column[i];
     }
     return h;
   }

@@ -1,9 +1,6 @@
 package dev.adjoint;
 
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Walks graphs of {@link Value}s: linearises the part reachable from a root into topological order
@@ -47,7 +44,15 @@ final class Sweep {
    * of the returned order stay set: the caller must call {@link Order#clearMarks()} when done.
    */
   static Order linearise(Value root) {
-    Order o = new Order();
+    return linearise(root, new Order());
+  }
+
+  /**
+   * Appends to o what root reaches that o does not hold yet (nothing if root is placed), in the
+   * same post-order: o then lists several roots' graphs one after the other.
+   */
+  static Order linearise(Value root, Order o) {
+    if (root.mark != 0) return o;
     if (root.op == Op.LEAF) {
       o.addLeaf(root);
       return o;
@@ -122,99 +127,5 @@ final class Sweep {
       }
       o.clearMarks();
     }
-  }
-
-  /**
-   * Forward mode: the directional derivative of root, given each leaf's tangent as
-   * {@code seed(leaf)}; one sweep in topological order over the tangent rules.
-   */
-  static double tangent(Value root, Seed seed) {
-    final Order o = linearise(root);
-    try {
-      final double[] lt = new double[o.leafCount];
-      for (int j = 0; j < o.leafCount; j++) lt[j] = seed.tangent(o.leaves[j]);
-      if (o.innerCount == 0) return lt[0];
-      final double[] t = new double[o.innerCount];
-      for (int i = 0; i < o.innerCount; i++) t[i] = NodeRules.tangent(o.inner[i], t, lt);
-      return t[o.innerCount - 1];
-    } finally {
-      o.clearMarks();
-    }
-  }
-
-  /** The tangent of a placed node during {@link #tangent}: leaves in lt, inner nodes in t. */
-  static double tangentOf(Value x, double[] t, double[] lt) {
-    return x.op == Op.LEAF ? lt[-x.mark - 1] : t[-x.mark - 1];
-  }
-
-  /**
-   * Forward over reverse: for each of {@code inputs}, the gradient of root and the Hessian of root
-   * times the direction v (v[k] is the tangent of inputs.get(k)): a tangent sweep, then one reverse
-   * sweep carrying each adjoint and its tangent. Returns {gradient, H·v}.
-   */
-  static double[][] secondOrder(Value root, List<Value> inputs, double[] v) {
-    Map<Value, Integer> index = new IdentityHashMap<>();
-    for (int k = 0; k < inputs.size(); k++) index.put(inputs.get(k), k);
-    final Order o = linearise(root);
-    try {
-      Second s = new Second(o);
-      for (int j = 0; j < o.leafCount; j++) {
-        Integer k = index.get(o.leaves[j]);
-        s.lt[j] = k == null ? 0.0 : v[k];
-      }
-      for (int i = 0; i < o.innerCount; i++) s.t[i] = NodeRules.tangent(o.inner[i], s.t, s.lt);
-      if (o.innerCount == 0) {
-        s.lg[0] = 1.0;
-      } else {
-        s.g[o.innerCount - 1] = 1.0;
-        for (int i = o.innerCount - 1; i >= 0; i--) NodeRules.adjointTangent(o.inner[i], s);
-      }
-      double[] grad = new double[inputs.size()], hv = new double[inputs.size()];
-      for (int k = 0; k < inputs.size(); k++) {
-        Value x = inputs.get(k);
-        if (x.op == Op.LEAF && x.mark < 0) {
-          grad[k] = s.lg[-x.mark - 1];
-          hv[k] = s.lgt[-x.mark - 1];
-        }
-      }
-      return new double[][] {grad, hv};
-    } finally {
-      o.clearMarks();
-    }
-  }
-
-  /** The state of a forward-over-reverse sweep: tangents, adjoints and adjoints' tangents by position. */
-  static final class Second {
-    final double[] t, lt, g, gt, lg, lgt;
-
-    Second(Order o) {
-      t = new double[o.innerCount];
-      g = new double[o.innerCount];
-      gt = new double[o.innerCount];
-      lt = new double[o.leafCount];
-      lg = new double[o.leafCount];
-      lgt = new double[o.leafCount];
-    }
-
-    double tangent(Value x) {
-      return tangentOf(x, t, lt);
-    }
-
-    /** Adds dg to x's adjoint and dgt to its tangent. */
-    void add(Value x, double dg, double dgt) {
-      int k = -x.mark - 1;
-      if (x.op == Op.LEAF) {
-        lg[k] += dg;
-        lgt[k] += dgt;
-      } else {
-        g[k] += dg;
-        gt[k] += dgt;
-      }
-    }
-  }
-
-  /** The tangent of each leaf, for a forward sweep. */
-  interface Seed {
-    double tangent(Value leaf);
   }
 }

@@ -26,16 +26,11 @@ import java.util.function.Function;
  * which shares the recorded structure.
  */
 public final class Tape {
-  /** Operand indices use the low 26 bits of {@link #code}; the op code the high 6 (64 codes). */
-  static final int SHIFT = 26;
-  static final int MASK = (1 << SHIFT) - 1;
+  private static final int SHIFT = Program.SHIFT;
+  private static final int MASK = Program.MASK;
 
-  static {
-    if (Op.VALUES.length > 1 << (32 - SHIFT)) {
-      throw new ExceptionInInitializerError("Tape: " + Op.VALUES.length + " op codes do not fit in " + (32 - SHIFT) + " bits");
-    }
-  }
-
+  /** The recorded form this tape replays. */
+  final Program program;
   private final int inputs;
   private final int first;
   private final int size;
@@ -50,23 +45,25 @@ public final class Tape {
   private final double[] val;
   private final double[] adj;
 
-  private Tape(int inputs, int first, int size, int[] code, int[] second, int[] args, int[] outputs,
-      Value[] leaves, double[] val) {
-    this.inputs = inputs;
-    this.first = first;
-    this.size = size;
-    this.code = code;
-    this.second = second;
-    this.args = args;
-    this.outputs = outputs;
+  Tape(Program p, Value[] leaves) {
+    this.program = p;
+    this.inputs = p.inputs;
+    this.first = p.first;
+    this.size = p.size;
+    this.code = p.code;
+    this.second = p.second;
+    this.args = p.args;
+    this.outputs = p.outputs;
     this.leaves = leaves;
-    this.val = val;
+    this.val = p.values.clone();
     this.adj = new double[size];
   }
 
   /** A copy sharing this tape's structure, with working arrays of its own (for another thread). */
   public Tape copy() {
-    return new Tape(inputs, first, size, code, second, args, outputs, leaves, val.clone());
+    Tape t = new Tape(program, leaves);
+    System.arraycopy(val, 0, t.val, 0, size);
+    return t;
   }
 
   // ------------------------------------------------------------------------ recording
@@ -97,65 +94,7 @@ public final class Tape {
     for (int k = 0; k < outputs.size(); k++) {
       if (outputs.get(k) == null) throw new NullPointerException("record: output " + k + " is null");
     }
-    // one root reaching every output; it is not recorded itself
-    Value root = outputs.size() == 1 ? outputs.get(0) : Value.sum(outputs);
-    boolean synthetic = outputs.size() > 1;
-    Sweep.Order o = Sweep.linearise(root);
-    try {
-      int nin = inputs.size();
-      int[] leafSlot = new int[o.leafCount];
-      int constants = 0;
-      for (int j = 0; j < o.leafCount; j++) {
-        Integer i = inputIndex.get(o.leaves[j]);
-        leafSlot[j] = i != null ? i : nin + constants++;
-      }
-      int inner = o.innerCount - (synthetic ? 1 : 0);
-      // constant exponents of x.pow(p) are not operands the sweep visits: each gets a constant slot
-      int exponents = 0;
-      for (int i = 0; i < inner; i++) if (o.inner[i].op == Op.POWC) exponents++;
-      int exponentSlot = nin + constants;
-      int first = nin + constants + exponents;
-      int size = first + inner;
-      if (size > MASK) throw new IllegalArgumentException("record: " + size + " nodes is more than a tape holds (" + MASK + ")");
-      int[] code = new int[size];
-      int[] second = new int[size];
-      double[] val = new double[size];
-      Value[] leaves = inputs.toArray(new Value[0]);
-      for (int j = 0; j < o.leafCount; j++) val[leafSlot[j]] = o.leaves[j].data;
-      int nargs = 0;
-      for (int i = 0; i < inner; i++) if (o.inner[i].args != null) nargs += o.inner[i].args.length;
-      if (nargs > MASK) throw new IllegalArgumentException("record: " + nargs + " n-ary operands is more than a tape holds (" + MASK + ")");
-      int[] args = new int[nargs];
-      int next = 0;
-      for (int i = 0; i < inner; i++) {
-        Value v = o.inner[i];
-        int s = first + i;
-        val[s] = v.data;
-        if (v.args != null) {
-          code[s] = (v.op.ordinal() << SHIFT) | next;
-          second[s] = Rules.naryCount(v.op, v.args.length);
-          for (Value x : v.args) args[next++] = slot(x, leafSlot, first);
-        } else if (v.op == Op.POWC) {
-          code[s] = (v.op.ordinal() << SHIFT) | slot(v.a, leafSlot, first);
-          val[exponentSlot] = v.b.data;
-          second[s] = exponentSlot++;
-        } else {
-          code[s] = (v.op.ordinal() << SHIFT) | slot(v.a, leafSlot, first);
-          second[s] = v.b != null ? slot(v.b, leafSlot, first) : 0;
-        }
-      }
-      int[] outs = new int[outputs.size()];
-      for (int k = 0; k < outs.length; k++) outs[k] = slot(outputs.get(k), leafSlot, first);
-      return new Tape(nin, first, size, code, second, args, outs, leaves, val);
-    } finally {
-      o.clearMarks();
-    }
-  }
-
-  /** The slot of a node placed by the linearisation (marks are still set). */
-  private static int slot(Value x, int[] leafSlot, int first) {
-    int k = -x.mark - 1;
-    return x.op == Op.LEAF ? leafSlot[k] : first + k;
+    return new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0]));
   }
 
   /** Records f at the point x: f receives one leaf per coordinate, which become the inputs. */
@@ -246,13 +185,19 @@ public final class Tape {
     }
   }
 
-  /** The reverse sweep of output k; values must be current. */
+  /**
+   * The reverse sweep of output k over the nodes it depends on, in its graph's own order; values
+   * must be current. Output 0's nodes are a range of slots; another output's come from the
+   * program's orders (a program lowered with them).
+   */
   void reverse(int k) {
     final int[] code = this.code, second = this.second, args = this.args;
     final double[] val = this.val, adj = this.adj;
+    final int[] order = k == 0 ? null : program.order(k);
     Arrays.fill(adj, 0.0);
     adj[outputs[k]] = 1.0;
-    for (int i = size - 1; i >= first; i--) {
+    for (int j = (order == null ? program.end0 - first : order.length) - 1; j >= 0; j--) {
+      final int i = order == null ? first + j : order[j];
       final double g = adj[i];
       final int c = code[i];
       final Op op = Op.of(c >>> SHIFT);
@@ -273,8 +218,8 @@ public final class Tape {
   /** Tangents and adjoints' tangents, made on first use. */
   private double[] tan, adjT;
 
-  /** The tangent sweep for inputs' tangents v; values must be current. */
-  private void tangents(double[] v) {
+  /** The tangent sweep for inputs' tangents v (every other leaf's is 0); values must be current. */
+  void tangents(double[] v) {
     if (tan == null) tan = new double[size];
     final double[] tan = this.tan, val = this.val;
     Arrays.fill(tan, 0.0);
@@ -287,6 +232,21 @@ public final class Tape {
       tan[i] = op.nary ? SlotRules.tangent(op, args, a, b, val, tan)
           : Rules.tangent(op, val[a], val[b], val[i], tan[a], op.arity == 2 ? tan[b] : 0.0);
     }
+  }
+
+  /** Output k's tangent after {@link #tangents}. */
+  double tangent(int k) {
+    return tan[outputs[k]];
+  }
+
+  /** Input i's adjoint after {@link #reverse} or {@link #secondOrder}. */
+  double adjoint(int i) {
+    return adj[i];
+  }
+
+  /** Input i's adjoint's tangent after {@link #secondOrder}. */
+  double adjointTangent(int i) {
+    return adjT[i];
   }
 
   /**
@@ -311,12 +271,23 @@ public final class Tape {
     if (hvOut.length != inputs) throw new IllegalArgumentException("hvp: hvOut has size " + hvOut.length + ", the tape has " + inputs + " inputs");
     forward();
     tangents(v);
+    secondOrder();
+    System.arraycopy(adjT, 0, hvOut, 0, inputs);
+    if (gradOut != null) System.arraycopy(adj, 0, gradOut, 0, inputs);
+    return val[outputs[0]];
+  }
+
+  /**
+   * Forward over reverse for output 0 after {@link #tangents}: one reverse sweep carrying every
+   * adjoint and its tangent; values must be current.
+   */
+  void secondOrder() {
     if (adjT == null) adjT = new double[size];
     final double[] val = this.val, adj = this.adj, tan = this.tan, adjT = this.adjT;
     Arrays.fill(adj, 0.0);
     Arrays.fill(adjT, 0.0);
     adj[outputs[0]] = 1.0;
-    for (int i = size - 1; i >= first; i--) {
+    for (int i = program.end0 - 1; i >= first; i--) {
       final double g = adj[i], gt = adjT[i];
       final int c = code[i];
       final Op op = Op.of(c >>> SHIFT);
@@ -336,8 +307,5 @@ public final class Tape {
         }
       }
     }
-    System.arraycopy(adjT, 0, hvOut, 0, inputs);
-    if (gradOut != null) System.arraycopy(adj, 0, gradOut, 0, inputs);
-    return val[outputs[0]];
   }
 }

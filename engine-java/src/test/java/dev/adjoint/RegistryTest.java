@@ -48,7 +48,7 @@ class RegistryTest {
 
   @Test
   void opCodesFitTheTapesBitFields() {
-    assertTrue(Op.VALUES.length <= 1 << (32 - Tape.SHIFT), Op.VALUES.length + " ops for " + (32 - Tape.SHIFT) + " bits");
+    assertTrue(Op.VALUES.length <= 1 << (32 - Program.SHIFT), Op.VALUES.length + " ops for " + (32 - Program.SHIFT) + " bits");
     assertTrue(Op.VALUES.length <= Byte.MAX_VALUE + 1, "BatchTape keeps op codes in bytes");
     for (Op op : Op.VALUES) assertSame(op, Op.of(op.ordinal()));
   }

@@ -27,6 +27,14 @@ class TapeTest {
     };
   }
 
+  /** The last five nodes of the same random program as {@link #program}, as five outputs. */
+  static Function<List<Value>, List<Value>> outputs(long seed) {
+    return xs -> {
+      Value sum = program(seed).apply(xs);
+      return List.copyOf(sum.inputs());
+    };
+  }
+
   /** One of a dozen small expressions over a and b, chosen by r, covering every op. */
   static Value randomOp(Random r, Value a, Value b) {
     switch (r.nextInt(12)) {
@@ -70,6 +78,33 @@ class TapeTest {
         for (int i = 0; i < 4; i++) assertEquals(leaves.get(i).grad(), g[i], 0.0, "d/dx" + i + ", program " + seed);
       }
     }
+  }
+
+  @Test
+  void jacobianRowsAndTangentsEqualEachOutputsOwnSweepsBitwise() {
+    Random r = new Random(8);
+    for (int seed = 0; seed < 100; seed++) {
+      double[] x = point(r, 4), v = point(r, 4);
+      double[][] jac = Derivatives.jacobianReverse(outputs(seed), x);
+      double[] jv = Derivatives.jvpVector(outputs(seed), x, v);
+      for (int k = 0; k < 5; k++) {
+        List<Value> leaves = Derivatives.leaves(x);
+        Value out = outputs(seed).apply(leaves).get(k);
+        out.backward();
+        for (int i = 0; i < 4; i++) assertEquals(leaves.get(i).grad(), jac[k][i], 0.0, "program " + seed + ", row " + k);
+        assertEquals(Derivatives.jvp(out, leaves, v), jv[k], 0.0, "program " + seed + ", output " + k);
+      }
+    }
+  }
+
+  @Test
+  void outputZerosGradientIgnoresTheOtherOutputs() {
+    Value a = Value.of(2), b = Value.of(Double.POSITIVE_INFINITY);
+    Value s = a.times(3.0), t = s.times(b); // t's adjoint is 0 in output 0's sweep, and 0 · ∞ is NaN
+    Tape tape = Tape.record(List.of(a, b), List.of(s, t));
+    double[] g = new double[2];
+    tape.gradient(new double[] {2, Double.POSITIVE_INFINITY}, g);
+    assertArrayEquals(new double[] {3, 0}, g, 0.0);
   }
 
   @Test
