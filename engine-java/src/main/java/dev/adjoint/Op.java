@@ -18,10 +18,16 @@ enum Op {
   MUL("*", Kind.BINARY),
   DIV("/", Kind.BINARY),
   NEG("neg", Kind.UNARY),
-  /** a^b, variable exponent: ∂/∂a is 0 where b = 0; ∂/∂b is 0 where a = 0 and b ≥ 0. */
+  /**
+   * a^b, variable exponent, with C's pow at edges (1^b = 1 for every b, NaN included; (-1)^±∞ = 1):
+   * ∂/∂a is 0 where b = 0; ∂/∂b is 0 where a = 0 and b ≥ 0.
+   */
   POW("pow", Kind.BINARY),
-  /** a^p for a constant p (held in operand b, not differentiated): ∂/∂a = p·a^(p-1), 0 where p = 0. */
-  POWC("pow", Kind.UNARY),
+  /**
+   * a^p for a constant p (held in operand b, not differentiated): ∂/∂a = p·a^(p-1), 0 where p = 0;
+   * its second derivative is 0 where p = 1 (as PyTorch's double backward).
+   */
+  POWC("pow", Kind.CONSTANT),
   EXP("exp", Kind.UNARY),
   LOG("log", Kind.UNARY),
   /** √a: derivative +∞ at 0. */
@@ -32,8 +38,39 @@ enum Op {
   RELU("relu", Kind.UNARY),
   SIN("sin", Kind.UNARY),
   COS("cos", Kind.UNARY),
-  /** |a|: derivative 0 at 0. */
+  /** |a|: derivative 0 at 0 and at NaN (PyTorch's sign(NaN) = 0). */
   ABS("abs", Kind.UNARY),
+  /** ln(1 + a), accurate near 0. */
+  LOG1P("log1p", Kind.UNARY),
+  /** e^a - 1, accurate near 0. */
+  EXPM1("expm1", Kind.UNARY),
+  TAN("tan", Kind.UNARY),
+  ATAN("atan", Kind.UNARY),
+  /** arcsin a: derivative +∞ at ±1. */
+  ASIN("asin", Kind.UNARY),
+  /** arccos a: derivative -∞ at ±1. */
+  ACOS("acos", Kind.UNARY),
+  SINH("sinh", Kind.UNARY),
+  COSH("cosh", Kind.UNARY),
+  /** The error function, 2/√π ∫₀ᵃ e^(-t²) dt. */
+  ERF("erf", Kind.UNARY),
+  /**
+   * PyTorch's softplus(a, beta=1, threshold=20): a itself where a &gt; 20, else ln(1 + e^a); its
+   * second derivative is 0 from a = 20 on.
+   */
+  SOFTPLUS("softplus", Kind.UNARY),
+  /** max(a, lo) for a constant lo in b: derivative 1 where a ≥ lo, else 0 (half of clamp). */
+  CLAMP_MIN("clamp_min", Kind.CONSTANT),
+  /** min(a, hi) for a constant hi in b: derivative 1 where a ≤ hi, else 0 (half of clamp). */
+  CLAMP_MAX("clamp_max", Kind.CONSTANT),
+  /** PyTorch's maximum: NaN if either is NaN; at a tie each operand gets half the gradient. */
+  MAX("max", Kind.BINARY),
+  /** PyTorch's minimum: NaN if either is NaN; at a tie each operand gets half the gradient. */
+  MIN("min", Kind.BINARY),
+  /** atan2(a, b), the angle of the point (b, a); its derivatives are NaN at (0, 0). */
+  ATAN2("atan2", Kind.BINARY),
+  /** a's value, through which no gradient flows (PyTorch's detach, JAX's stop_gradient). */
+  DETACH("detach", Kind.UNARY),
   /** Σ xᵢ over any number of operands, summed left to right. */
   SUM("sum", Kind.NARY),
   /** Σ xᵢ·wᵢ over operands x₀..xₙ₋₁, w₀..wₙ₋₁, summed left to right. */
@@ -43,8 +80,10 @@ enum Op {
   enum Kind {
     /** No operands. */
     LEAF,
-    /** One differentiable operand, a (POWC's constant rides in b). */
+    /** One differentiable operand, a. */
     UNARY,
+    /** One differentiable operand, a, and a constant in b that is not differentiated. */
+    CONSTANT,
     /** Two differentiable operands, a and b. */
     BINARY,
     /** Any number of operands in an array (SUM, DOT). */
@@ -67,7 +106,7 @@ enum Op {
     this.kind = kind;
     this.arity = switch (kind) {
       case LEAF -> 0;
-      case UNARY -> 1;
+      case UNARY, CONSTANT -> 1;
       case BINARY -> 2;
       case NARY -> -1;
     };

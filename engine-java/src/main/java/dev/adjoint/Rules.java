@@ -27,7 +27,23 @@ import java.util.Arrays;
  *   RELU     max(a, 0)           ȳ where y &gt; 0, else 0                ȧ where y &gt; 0, else 0
  *   SIN      sin a               ȳ·cos a                               ȧ·cos a
  *   COS      cos a               ȳ·(-sin a)                            ȧ·(-sin a)
- *   ABS      |a|                 ȳ·sign a                              ȧ·sign a
+ *   ABS      |a|                 ȳ·sign a (sign NaN = 0)               ȧ·sign a
+ *   LOG1P    ln(1 + a)           ȳ / (a + 1)                           ȧ / (a + 1)
+ *   EXPM1    e^a - 1             ȳ·(y + 1)                             ȧ·(y + 1)
+ *   TAN      tan a               ȳ·(1 + y²)                            ȧ·(1 + y²)
+ *   ATAN     atan a              ȳ / (a² + 1)                          ȧ / (a² + 1)
+ *   ASIN     asin a              ȳ·(1 / √(1 - a²))                     ȧ·(1 / √(1 - a²))
+ *   ACOS     acos a              ȳ·-(1 / √(1 - a²))                    ȧ·-(1 / √(1 - a²))
+ *   SINH     sinh a              ȳ·cosh a                              ȧ·cosh a
+ *   COSH     cosh a              ȳ·sinh a                              ȧ·sinh a
+ *   ERF      erf a               (2/√π)·e^(-a²)·ȳ                      (2/√π)·e^(-a²)·ȧ
+ *   SOFTPLUS a if a &gt; 20, else ln(1 + e^a)   ȳ, else ȳ·e^a / (e^a + 1)     likewise with ȧ
+ *   CLAMP_MIN max(a, lo)         ȳ where a ≥ lo, else 0                ȧ where a ≥ lo, else 0
+ *   CLAMP_MAX min(a, hi)         ȳ where a ≤ hi, else 0                ȧ where a ≤ hi, else 0
+ *   MAX      max(a, b)           ȳ to the larger, ȳ/2 each at a tie    likewise with ȧ, ḃ
+ *   MIN      min(a, b)           ȳ to the smaller, ȳ/2 each at a tie   likewise with ȧ, ḃ
+ *   ATAN2    atan2(a, b)         ȳ·b·r,  ȳ·-a·r  (r = 1 / (a² + b²))    ȧ·b·r - ḃ·a·r
+ *   DETACH   a                   0                                     0
  *   SUM      Σ xᵢ                x̄ᵢ += ȳ                               Σ ẋᵢ
  *   DOT      Σ xᵢ·wᵢ             x̄ᵢ += ȳ·wᵢ,  w̄ᵢ += ȳ·xᵢ                Σ (ẋᵢ·wᵢ + xᵢ·ẇᵢ)
  * </pre>
@@ -36,9 +52,10 @@ import java.util.Arrays;
  * {@link #partialTangentB} give the tangent of each local partial derivative: d/dε of ∂y/∂a and
  * ∂y/∂b along the operands' tangents.
  *
- * <p>Conventions at non-differentiable points are PyTorch's: relu'(0) = 0, abs'(0) = 0,
+ * <p>Conventions at non-differentiable points are PyTorch 1.13's: relu'(0) = 0, abs'(0) = 0,
  * sqrt'(0) = +∞, and the power rules give 0 where the exponent is 0 (∂/∂a) and where a = 0 with a
- * non-negative exponent (∂/∂b). The adjoint formulas are PyTorch 1.13's to the rounding (tanh's
+ * non-negative exponent (∂/∂b); the second-order rules follow PyTorch's double backward through
+ * those same guards (so d²/da² a^1 = 0 at 0). Powers use C's pow ({@link #pow}). The adjoint formulas are PyTorch 1.13's to the rounding (tanh's
  * 1 - y² is one fused multiply-add there, as here), so gradients that cancel to nearly zero agree
  * with PyTorch's too. NaN and infinities propagate as IEEE 754 says.
  *
@@ -68,17 +85,33 @@ final class Rules {
       case MUL -> a * b;
       case DIV -> a / b;
       case NEG -> -a;
-      case POW -> Math.pow(a, b);
-      case POWC -> Math.pow(a, b);
+      case POW -> pow(a, b);
+      case POWC -> pow(a, b);
       case EXP -> Math.exp(a);
       case LOG -> Math.log(a);
       case SQRT -> Math.sqrt(a);
       case TANH -> Math.tanh(a);
-      case SIGMOID -> 1.0 / (1.0 + Math.exp(-a));
+      case SIGMOID -> sigmoid(a);
       case RELU -> Math.max(a, 0.0);
       case SIN -> Math.sin(a);
       case COS -> Math.cos(a);
       case ABS -> Math.abs(a);
+      case LOG1P -> Math.log1p(a);
+      case EXPM1 -> Math.expm1(a);
+      case TAN -> Math.tan(a);
+      case ATAN -> Math.atan(a);
+      case ASIN -> Math.asin(a);
+      case ACOS -> Math.acos(a);
+      case SINH -> Math.sinh(a);
+      case COSH -> Math.cosh(a);
+      case ERF -> Erf.erf(a);
+      case SOFTPLUS -> a > SOFTPLUS_THRESHOLD ? a : Math.log1p(Math.exp(a));
+      case CLAMP_MIN -> a < b ? b : a;
+      case CLAMP_MAX -> b < a ? b : a;
+      case MAX -> a != a || b != b ? a + b : a < b ? b : a;
+      case MIN -> a != a || b != b ? a + b : b < a ? b : a;
+      case ATAN2 -> Math.atan2(a, b);
+      case DETACH -> a;
       case LEAF, SUM, DOT -> throw notScalar("forward", op);
     };
   }
@@ -93,8 +126,8 @@ final class Rules {
       case MUL -> g * b;
       case DIV -> g / b;
       case NEG -> -g;
-      case POW -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
-      case POWC -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 1.0));
+      case POW -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0));
+      case POWC -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0));
       case EXP -> g * y;
       case LOG -> g / a;
       case SQRT -> g / (2.0 * y);
@@ -103,7 +136,23 @@ final class Rules {
       case RELU -> y <= 0.0 ? 0.0 : g;
       case SIN -> g * Math.cos(a);
       case COS -> g * -Math.sin(a);
-      case ABS -> g * Math.signum(a);
+      case ABS -> g * sign(a);
+      case LOG1P -> g / (a + 1.0);
+      case EXPM1 -> g * (y + 1.0);
+      case TAN -> g * (1.0 + y * y);
+      case ATAN -> g / (a * a + 1.0);
+      case ASIN -> g * (1.0 / Math.sqrt(1.0 - a * a));
+      case ACOS -> g * -(1.0 / Math.sqrt(1.0 - a * a));
+      case SINH -> g * Math.cosh(a);
+      case COSH -> g * Math.sinh(a);
+      case ERF -> TWO_OVER_SQRT_PI * Math.exp(-(a * a)) * g;
+      case SOFTPLUS -> a > SOFTPLUS_THRESHOLD ? g : g * Math.exp(a) / (Math.exp(a) + 1.0);
+      case CLAMP_MIN -> a >= b ? g : 0.0;
+      case CLAMP_MAX -> a <= b ? g : 0.0;
+      case MAX -> a < b ? 0.0 : a == b ? g / 2.0 : g;
+      case MIN -> a > b ? 0.0 : a == b ? g / 2.0 : g;
+      case ATAN2 -> g * b * (1.0 / (a * a + b * b));
+      case DETACH -> 0.0;
       case LEAF, SUM, DOT -> throw notScalar("adjointA", op);
     };
   }
@@ -116,7 +165,11 @@ final class Rules {
       case MUL -> g * a;
       case DIV -> -g * (a / b / b);
       case POW -> a == 0.0 && b >= 0.0 ? 0.0 : g * (y * Math.log(a));
-      case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, SUM, DOT -> throw notBinary("adjointB", op);
+      case MAX -> a > b ? 0.0 : a == b ? g / 2.0 : g;
+      case MIN -> a < b ? 0.0 : a == b ? g / 2.0 : g;
+      case ATAN2 -> g * -a * (1.0 / (a * a + b * b));
+      case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, LOG1P, EXPM1, TAN, ATAN, ASIN, ACOS, SINH, COSH,
+          ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT -> throw notBinary("adjointB", op);
     };
   }
 
@@ -134,8 +187,8 @@ final class Rules {
       case MUL -> term(ta, b) + term(tb, a);
       case DIV -> (ta == 0.0 ? 0.0 : ta / b) - term(tb, a / b / b);
       case NEG -> -ta;
-      case POW -> term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
-      case POWC -> term(ta, b == 0.0 ? 0.0 : b * Math.pow(a, b - 1.0));
+      case POW -> term(ta, b == 0.0 ? 0.0 : b * pow(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
+      case POWC -> term(ta, b == 0.0 ? 0.0 : b * pow(a, b - 1.0));
       case EXP -> ta * y;
       case LOG -> ta == 0.0 ? 0.0 : ta / a;
       case SQRT -> ta == 0.0 ? 0.0 : ta / (2.0 * y);
@@ -144,7 +197,23 @@ final class Rules {
       case RELU -> y <= 0.0 ? 0.0 : ta;
       case SIN -> ta * Math.cos(a);
       case COS -> ta * -Math.sin(a);
-      case ABS -> ta * Math.signum(a);
+      case ABS -> ta * sign(a);
+      case LOG1P -> ta == 0.0 ? 0.0 : ta / (a + 1.0);
+      case EXPM1 -> ta * (y + 1.0);
+      case TAN -> ta * (1.0 + y * y);
+      case ATAN -> ta / (a * a + 1.0);
+      case ASIN -> term(ta, 1.0 / Math.sqrt(1.0 - a * a));
+      case ACOS -> term(ta, -(1.0 / Math.sqrt(1.0 - a * a)));
+      case SINH -> ta * Math.cosh(a);
+      case COSH -> ta * Math.sinh(a);
+      case ERF -> TWO_OVER_SQRT_PI * Math.exp(-(a * a)) * ta;
+      case SOFTPLUS -> a > SOFTPLUS_THRESHOLD ? ta : ta * Math.exp(a) / (Math.exp(a) + 1.0);
+      case CLAMP_MIN -> a >= b ? ta : 0.0;
+      case CLAMP_MAX -> a <= b ? ta : 0.0;
+      case MAX -> (a < b ? 0.0 : a == b ? ta / 2.0 : ta) + (a > b ? 0.0 : a == b ? tb / 2.0 : tb);
+      case MIN -> (a > b ? 0.0 : a == b ? ta / 2.0 : ta) + (a < b ? 0.0 : a == b ? tb / 2.0 : tb);
+      case ATAN2 -> (ta == 0.0 ? 0.0 : ta * b * (1.0 / (a * a + b * b))) + (tb == 0.0 ? 0.0 : tb * -a * (1.0 / (a * a + b * b)));
+      case DETACH -> 0.0;
       case LEAF, SUM, DOT -> throw notScalar("tangent", op);
     };
   }
@@ -163,11 +232,13 @@ final class Rules {
    */
   static double partialTangentA(Op op, double a, double b, double y, double ta, double tb, double ty) {
     return switch (op) {
-      case ADD, SUB, NEG, RELU, ABS -> 0.0;
+      case ADD, SUB, NEG, RELU, ABS, CLAMP_MIN, CLAMP_MAX, MAX, MIN, DETACH -> 0.0;
       case MUL -> tb;
       case DIV -> term(tb, -1.0 / (b * b));
-      case POW -> term(tb, Math.pow(a, b - 1.0) * (1.0 + b * Math.log(a))) + term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
-      case POWC -> b == 0.0 ? 0.0 : term(ta, b * (b - 1.0) * Math.pow(a, b - 2.0));
+      case POW -> b == 0.0 ? 0.0
+          : term(tb, pow(a, b - 1.0) * (1.0 + b * (a == 0.0 && b >= 1.0 ? 0.0 : Math.log(a))))
+              + (b == 1.0 ? 0.0 : term(ta, b * (b - 1.0) * pow(a, b - 2.0)));
+      case POWC -> b == 0.0 || b == 1.0 ? 0.0 : term(ta, b * (b - 1.0) * pow(a, b - 2.0));
       case EXP -> ty;
       case LOG -> term(ta, -1.0 / (a * a));
       case SQRT -> term(ty, -1.0 / (2.0 * y * y));
@@ -175,6 +246,17 @@ final class Rules {
       case SIGMOID -> ty * (1.0 - 2.0 * y);
       case SIN -> ta * -Math.sin(a);
       case COS -> ta * -Math.cos(a);
+      case LOG1P -> term(ta, -1.0 / ((a + 1.0) * (a + 1.0)));
+      case EXPM1 -> ty;
+      case TAN -> ty * (2.0 * y);
+      case ATAN -> term(ta, -2.0 * a / ((a * a + 1.0) * (a * a + 1.0)));
+      case ASIN -> term(ta, a / ((1.0 - a * a) * Math.sqrt(1.0 - a * a)));
+      case ACOS -> term(ta, -a / ((1.0 - a * a) * Math.sqrt(1.0 - a * a)));
+      case SINH -> ta * Math.sinh(a);
+      case COSH -> ta * Math.cosh(a);
+      case ERF -> ta * (-2.0 * a * TWO_OVER_SQRT_PI * Math.exp(-(a * a)));
+      case SOFTPLUS -> a < SOFTPLUS_THRESHOLD ? ta * (1.0 - sigmoid(a)) * sigmoid(a) : 0.0;
+      case ATAN2 -> term(ta, -2.0 * a * b * atan2Scale(a, b)) + term(tb, (a * a - b * b) * atan2Scale(a, b));
       case LEAF, SUM, DOT -> throw notScalar("partialTangentA", op);
     };
   }
@@ -186,8 +268,43 @@ final class Rules {
       case MUL -> ta;
       case DIV -> term(ta, -1.0 / (b * b)) + term(tb, 2.0 * a / (b * b * b));
       case POW -> a == 0.0 && b >= 0.0 ? 0.0 : term(ty, Math.log(a)) + term(ta, y / a);
-      case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, SUM, DOT -> throw notBinary("partialTangentB", op);
+      case MAX, MIN -> 0.0;
+      case ATAN2 -> term(ta, (a * a - b * b) * atan2Scale(a, b)) + term(tb, 2.0 * a * b * atan2Scale(a, b));
+      case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, LOG1P, EXPM1, TAN, ATAN, ASIN, ACOS, SINH, COSH,
+          ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT -> throw notBinary("partialTangentB", op);
     };
+  }
+
+  // ------------------------------------------------------------------------ helpers
+
+  /** 2/√π, as PyTorch computes it: the derivative of erf at 0. */
+  static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
+
+  /** softplus is the identity above this (PyTorch's default threshold). */
+  static final double SOFTPLUS_THRESHOLD = 20.0;
+
+  /**
+   * a^b with C's (and so PyTorch's) conventions where Java's Math.pow differs: 1^b = 1 for every b,
+   * NaN and ±∞ included, and (-1)^±∞ = 1 (Math.pow gives NaN for these).
+   */
+  static double pow(double a, double b) {
+    if (a == 1.0 || a == -1.0 && Double.isInfinite(b)) return 1.0;
+    return Math.pow(a, b);
+  }
+
+  /** PyTorch's sign: Math.signum, but 0 for NaN. */
+  static double sign(double a) {
+    return a != a ? 0.0 : Math.signum(a);
+  }
+
+  static double sigmoid(double a) {
+    return 1.0 / (1.0 + Math.exp(-a));
+  }
+
+  /** 1 / (a² + b²)², the scale of atan2's second derivatives. */
+  static double atan2Scale(double a, double b) {
+    final double r = 1.0 / (a * a + b * b);
+    return r * r;
   }
 
   private static IllegalArgumentException notScalar(String column, Op op) {

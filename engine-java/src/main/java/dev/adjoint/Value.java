@@ -29,7 +29,7 @@ public final class Value {
   double data;
   /** The accumulated gradient. */
   double grad;
-  /** First and second operand of a scalar op (POWC: b is a leaf holding the exponent). */
+  /** First and second operand of a scalar op (an op of kind CONSTANT: b is a leaf holding the constant). */
   final Value a, b;
   /** The operands of an n-ary op (SUM: x₀..xₙ₋₁; DOT: x₀..xₙ₋₁ then w₀..wₙ₋₁); otherwise null. */
   final Value[] args;
@@ -96,12 +96,15 @@ public final class Value {
 
   /**
    * The node's operation: {@code ""} for a leaf, {@code "+" "-" "*" "/"} for arithmetic,
-   * {@code "neg"}, {@code "pow"} (variable exponent), {@code "**p"} (constant exponent p, which is
+   * {@code "neg"}, {@code "pow"} (variable exponent), {@code "^p"} (constant exponent p, which is
    * then not among the inputs), {@code "exp" "log" "sqrt" "tanh" "sigmoid" "relu" "sin" "cos"
-   * "abs"}, and the fused {@code "sum"} and {@code "dot"}.
+   * "abs" "log1p" "expm1" "tan" "atan" "asin" "acos" "sinh" "cosh" "erf" "softplus"},
+   * {@code "clamp_min lo"} and {@code "clamp_max hi"} (the two nodes of {@code clamp}),
+   * {@code "max" "min" "atan2" "detach"}, and the fused {@code "sum"} and {@code "dot"}.
    */
   public String op() {
-    if (op == Op.POWC) return "**" + shortNumber(b.data);
+    if (op == Op.POWC) return "^" + shortNumber(b.data);
+    if (op.kind == Op.Kind.CONSTANT) return op.label + " " + shortNumber(b.data);
     return op.label;
   }
 
@@ -177,7 +180,7 @@ public final class Value {
 
   /** this^p for a constant p, with d/dx x^p = p·x^(p-1) (0 when p = 0). */
   public Value pow(double p) {
-    return node(Op.POWC, Rules.forward(Op.POWC, data, p), this, of(p), null);
+    return withConstant(Op.POWC, p);
   }
 
   /** this^e for a variable exponent: ∂/∂x = e·x^(e-1), ∂/∂e = x^e·ln x (0 where x = 0, e ≥ 0). */
@@ -228,6 +231,107 @@ public final class Value {
   /** |this|, with derivative 0 at 0. */
   public Value abs() {
     return unary(Op.ABS);
+  }
+
+  /** ln(1 + this), accurate for small values. */
+  public Value log1p() {
+    return unary(Op.LOG1P);
+  }
+
+  /** e^this - 1, accurate for small values. */
+  public Value expm1() {
+    return unary(Op.EXPM1);
+  }
+
+  /** tan(this). */
+  public Value tan() {
+    return unary(Op.TAN);
+  }
+
+  /** arctan(this). */
+  public Value atan() {
+    return unary(Op.ATAN);
+  }
+
+  /** arcsin(this), with derivative +∞ at ±1. */
+  public Value asin() {
+    return unary(Op.ASIN);
+  }
+
+  /** arccos(this), with derivative -∞ at ±1. */
+  public Value acos() {
+    return unary(Op.ACOS);
+  }
+
+  /** sinh(this). */
+  public Value sinh() {
+    return unary(Op.SINH);
+  }
+
+  /** cosh(this). */
+  public Value cosh() {
+    return unary(Op.COSH);
+  }
+
+  /** The error function erf(this) = 2/√π ∫₀ᵗʰⁱˢ e^(-t²) dt. */
+  public Value erf() {
+    return unary(Op.ERF);
+  }
+
+  /**
+   * PyTorch's {@code softplus(this, beta=1, threshold=20)}: ln(1 + e^this), or this itself where
+   * this &gt; 20.
+   */
+  public Value softplus() {
+    return unary(Op.SOFTPLUS);
+  }
+
+  /**
+   * PyTorch's {@code clamp(this, lo, hi)}: min(max(this, lo), hi), with gradient 1 where
+   * lo ≤ this ≤ hi and 0 elsewhere (NaN stays NaN, with gradient 0). Two nodes: clamp_min, then
+   * clamp_max.
+   */
+  public Value clamp(double lo, double hi) {
+    return withConstant(Op.CLAMP_MIN, lo).withConstant(Op.CLAMP_MAX, hi);
+  }
+
+  /**
+   * PyTorch's {@code maximum(x, y)}: the larger, NaN if either is NaN; at a tie each operand gets
+   * half the gradient.
+   */
+  public static Value max(Value x, Value y) {
+    return nonNull(x, "max").binary(Op.MAX, y, "max");
+  }
+
+  /**
+   * PyTorch's {@code minimum(x, y)}: the smaller, NaN if either is NaN; at a tie each operand gets
+   * half the gradient.
+   */
+  public static Value min(Value x, Value y) {
+    return nonNull(x, "min").binary(Op.MIN, y, "min");
+  }
+
+  /** atan2(y, x): the angle of the point (x, y), in [-π, π]; its derivatives are NaN at (0, 0). */
+  public static Value atan2(Value y, Value x) {
+    return nonNull(y, "atan2").binary(Op.ATAN2, x, "atan2");
+  }
+
+  /**
+   * A node with this node's value through which no gradient flows (PyTorch's {@code detach}, JAX's
+   * {@code stop_gradient}): it is a constant to every derivative, but not frozen, since a recorded
+   * tape recomputes it from this node on every replay.
+   */
+  public Value detach() {
+    return unary(Op.DETACH);
+  }
+
+  private static Value nonNull(Value x, String name) {
+    if (x == null) throw new NullPointerException(name + ": the first operand is null");
+    return x;
+  }
+
+  private Value withConstant(Op op, double c) {
+    return node(op, Rules.forward(op, data, c), this, of(c), null);
   }
 
   private Value unary(Op op) {

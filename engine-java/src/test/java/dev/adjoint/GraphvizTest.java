@@ -14,13 +14,13 @@ class GraphvizTest {
     String dot = d.toDot();
     assertTrue(dot.startsWith("digraph adjoint {"), dot);
     assertTrue(dot.trim().endsWith("}"), dot);
-    assertEquals(6, count(dot, "shape=record"), "2 leaves and 4 op nodes (the exponent of **2 is part of its op):\n" + dot);
+    assertEquals(6, count(dot, "shape=record"), "2 leaves and 4 op nodes (the exponent of ^2 is part of its op):\n" + dot);
     assertEquals(4, count(dot, "shape=ellipse"), dot);
     assertTrue(dot.contains("label=\"tanh\""), dot);
-    assertTrue(dot.contains("label=\"**2\""), dot);
+    assertTrue(dot.contains("label=\"^2\""), dot);
     assertTrue(dot.contains("data -0.9640 | grad 1.0000"), dot);
     assertTrue(dot.contains("data 2.0000 | grad 0.0707"), dot);
-    // every input edge plus every op-to-node edge: tanh 1, + 2, * 2, **2 1 inputs; 4 op edges
+    // every input edge plus every op-to-node edge: tanh 1, + 2, * 2, ^2 1 inputs; 4 op edges
     assertEquals(6 + 4, count(dot, "->"), dot);
   }
 

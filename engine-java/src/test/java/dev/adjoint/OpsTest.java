@@ -175,8 +175,8 @@ class OpsTest {
     assertEquals("/", x.div(y).op());
     assertEquals("neg", x.unaryMinus().op());
     assertEquals("pow", x.pow(y).op());
-    assertEquals("**2", x.pow(2).op());
-    assertEquals("**0.5", x.pow(0.5).op());
+    assertEquals("^2", x.pow(2).op());
+    assertEquals("^0.5", x.pow(0.5).op());
     assertEquals(List.of(x), x.pow(2).inputs());
     assertEquals(List.of(x, y), x.pow(y).inputs());
     assertEquals(List.of(x), x.tanh().inputs());

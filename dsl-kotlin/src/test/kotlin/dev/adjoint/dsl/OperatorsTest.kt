@@ -32,6 +32,25 @@ class OperatorsTest {
     }
 
     @Test
+    fun functionsOfTheSecondRound() {
+        same({ a, _ -> log1p(abs(a)) }, { a, _ -> a.abs().log1p() }, "log1p")
+        same({ a, _ -> expm1(a) }, { a, _ -> a.expm1() }, "expm1")
+        same({ a, _ -> tan(a) }, { a, _ -> a.tan() }, "tan")
+        same({ a, _ -> atan(a) }, { a, _ -> a.atan() }, "atan")
+        same({ a, _ -> asin(tanh(a)) }, { a, _ -> a.tanh().asin() }, "asin")
+        same({ a, _ -> acos(tanh(a)) }, { a, _ -> a.tanh().acos() }, "acos")
+        same({ a, _ -> sinh(a) }, { a, _ -> a.sinh() }, "sinh")
+        same({ a, _ -> cosh(a) }, { a, _ -> a.cosh() }, "cosh")
+        same({ a, _ -> erf(a) }, { a, _ -> a.erf() }, "erf")
+        same({ a, _ -> softplus(a) }, { a, _ -> a.softplus() }, "softplus")
+        same({ a, _ -> clamp(a, -1.0, 1.0) }, { a, _ -> a.clamp(-1.0, 1.0) }, "clamp")
+        same({ a, b -> max(a, b) }, { a, b -> Value.max(a, b) }, "max")
+        same({ a, b -> min(a, b) }, { a, b -> Value.min(a, b) }, "min")
+        same({ a, b -> atan2(a, b) }, { a, b -> Value.atan2(a, b) }, "atan2")
+        same({ a, b -> detach(a) * b }, { a, b -> a.detach().times(b) }, "detach")
+    }
+
+    @Test
     fun valueWithDouble() {
         same({ a, _ -> a + 2.5 }, { a, _ -> a.plus(2.5) }, "a + 2.5")
         same({ a, _ -> a - 2.5 }, { a, _ -> a.minus(2.5) }, "a - 2.5")
