@@ -106,7 +106,7 @@ public final class Anomaly {
     s.sites.put(v, site);
     if (!Double.isFinite(v.data)) {
       throw new AnomalyException(v.op(), inputData(v), site,
-          describe(v) + " produced " + v.data + " from inputs " + inputData(v)
+          describe(v) + " produced " + v.data + " from inputs " + inputText(v)
               + ", created at " + where(site));
     }
   }
@@ -120,7 +120,7 @@ public final class Anomaly {
         Scope s = CURRENT.get();
         StackTraceElement site = s == null ? null : s.sites.get(v);
         throw new AnomalyException(v.op(), inputData(v), site,
-            "backward: " + describe(v) + " with inputs " + inputData(v) + " and output gradient "
+            "backward: " + describe(v) + " with inputs " + inputText(v) + " and output gradient "
                 + v.grad + " produced gradient " + in.grad + " for input " + k
                 + ", created at " + where(site));
       }
@@ -131,9 +131,22 @@ public final class Anomaly {
     return "op '" + v.op() + "'";
   }
 
+  /** The inputs' values, each named leaf as {@code name=value}: {@code [a=2.0, -3.0]}. */
+  private static String inputText(Value v) {
+    StringBuilder out = new StringBuilder("[");
+    List<Value> inputs = v.inputs();
+    for (int k = 0; k < inputs.size(); k++) {
+      Value in = inputs.get(k);
+      if (k > 0) out.append(", ");
+      if (in.name() != null) out.append(in.name()).append('=');
+      out.append(in.data);
+    }
+    return out.append(']').toString();
+  }
+
   private static List<Double> inputData(Value v) {
     List<Double> xs = new ArrayList<>(v.arity());
-    for (int k = 0; k < v.arity(); k++) xs.add(v.input(k).data);
+    for (Value in : v.inputs()) xs.add(in.data);
     return xs;
   }
 

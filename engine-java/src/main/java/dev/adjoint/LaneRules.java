@@ -35,6 +35,11 @@ final class LaneRules {
 
   /** Forward rule of an n-ary node over all rows: writes row s's value to val[y + s]. */
   static void forwardLanes(Op op, int[] args, int start, int n, double[] val, int y, int lanes, int shared) {
+    if (op == Op.PRIMITIVE) {
+      final Primitive f = Primitives.get(val[args[start + n - 1]]);
+      for (int s = 0; s < lanes; s++) val[y + s] = f.value(primitiveOperands(args, start, n, val, s, shared));
+      return;
+    }
     Arrays.fill(val, y, y + lanes, 0.0);
     for (int k = start, end = start + n; k < end; k++) {
       final int x = args[k];
@@ -69,6 +74,18 @@ final class LaneRules {
    */
   static void adjointLanes(Op op, int[] args, int start, int n, double[] val, double[] adj, int y, int lanes, int shared,
       int[] active) {
+    if (op == Op.PRIMITIVE) {
+      final Primitive f = Primitives.get(val[args[start + n - 1]]);
+      for (int s = lanes - 1; s >= 0; s--) {
+        final double g = adj[y + s];
+        final double[] d = Primitives.gradient(f, primitiveOperands(args, start, n, val, s, shared), val[y + s]);
+        for (int i = 0; i < d.length; i++) {
+          final int x = args[start + i];
+          adj[x < shared ? x : x + s] += g * d[i];
+        }
+      }
+      return;
+    }
     int m = 0;
     for (int s = lanes - 1; s >= 0; s--) if (!Rules.skipsZero(op, adj[y + s], val[y + s])) active[m++] = s;
     if (m == 0) return;
@@ -115,5 +132,15 @@ final class LaneRules {
         }
       }
     }
+  }
+
+  /** Row s's values of a PRIMITIVE node's operands (all but the last, which holds its number). */
+  private static double[] primitiveOperands(int[] args, int start, int n, double[] val, int s, int shared) {
+    final double[] x = new double[n - 1];
+    for (int i = 0; i < x.length; i++) {
+      final int k = args[start + i];
+      x[i] = val[k < shared ? k : k + s];
+    }
+    return x;
   }
 }

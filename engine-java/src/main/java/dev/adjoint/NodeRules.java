@@ -29,6 +29,12 @@ final class NodeRules {
         }
         return;
       }
+      case PRIMITIVE: {
+        final Value[] p = v.args;
+        final double[] d = Primitives.gradient(Primitives.of(v), values(p), v.data);
+        for (int i = 0; i < d.length; i++) p[i].grad += g * d[i];
+        return;
+      }
       default: {
         final Value a = v.a, b = v.b;
         final double bd = b == null ? 0.0 : b.data;
@@ -36,6 +42,13 @@ final class NodeRules {
         if (op.arity == 2) b.grad += Rules.adjointB(op, a.data, bd, v.data, g);
       }
     }
+  }
+
+  /** The values of a PRIMITIVE node's operands (all but the last, which holds its number). */
+  static double[] values(Value[] p) {
+    final double[] x = new double[p.length - 1];
+    for (int i = 0; i < x.length; i++) x[i] = p[i].data;
+    return x;
   }
 
   /** Forward rule of SUM: Σ xᵢ, summed left to right. */

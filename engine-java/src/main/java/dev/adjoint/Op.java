@@ -74,7 +74,12 @@ enum Op {
   /** Σ xᵢ over any number of operands, summed left to right. */
   SUM("sum", Kind.NARY),
   /** Σ xᵢ·wᵢ over operands x₀..xₙ₋₁, w₀..wₙ₋₁, summed left to right. */
-  DOT("dot", Kind.NARY);
+  DOT("dot", Kind.NARY),
+  /**
+   * A user's {@link Primitive} of operands x₀..xₙ₋₁; a last, constant operand holds its number in
+   * {@link Primitives}. Its derivatives are whatever the primitive says.
+   */
+  PRIMITIVE("primitive", Kind.NARY);
 
   /** How an op reads its operands. */
   enum Kind {
@@ -86,7 +91,7 @@ enum Op {
     CONSTANT,
     /** Two differentiable operands, a and b. */
     BINARY,
-    /** Any number of operands in an array (SUM, DOT). */
+    /** Any number of operands in an array (SUM, DOT, PRIMITIVE). */
     NARY
   }
 

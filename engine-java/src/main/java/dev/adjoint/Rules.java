@@ -112,7 +112,7 @@ final class Rules {
       case MIN -> a != a || b != b ? a + b : b < a ? b : a;
       case ATAN2 -> Math.atan2(a, b);
       case DETACH -> a;
-      case LEAF, SUM, DOT -> throw notScalar("forward", op);
+      case LEAF, SUM, DOT, PRIMITIVE -> throw notScalar("forward", op);
     };
   }
 
@@ -153,7 +153,7 @@ final class Rules {
       case MIN -> a > b ? 0.0 : a == b ? g / 2.0 : g;
       case ATAN2 -> g * b * (1.0 / (a * a + b * b));
       case DETACH -> 0.0;
-      case LEAF, SUM, DOT -> throw notScalar("adjointA", op);
+      case LEAF, SUM, DOT, PRIMITIVE -> throw notScalar("adjointA", op);
     };
   }
 
@@ -169,7 +169,7 @@ final class Rules {
       case MIN -> a < b ? 0.0 : a == b ? g / 2.0 : g;
       case ATAN2 -> g * -a * (1.0 / (a * a + b * b));
       case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, LOG1P, EXPM1, TAN, ATAN, ASIN, ACOS, SINH, COSH,
-          ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT -> throw notBinary("adjointB", op);
+          ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT, PRIMITIVE -> throw notBinary("adjointB", op);
     };
   }
 
@@ -214,7 +214,7 @@ final class Rules {
       case MIN -> (a > b ? 0.0 : a == b ? ta / 2.0 : ta) + (a < b ? 0.0 : a == b ? tb / 2.0 : tb);
       case ATAN2 -> (ta == 0.0 ? 0.0 : ta * b * (1.0 / (a * a + b * b))) + (tb == 0.0 ? 0.0 : tb * -a * (1.0 / (a * a + b * b)));
       case DETACH -> 0.0;
-      case LEAF, SUM, DOT -> throw notScalar("tangent", op);
+      case LEAF, SUM, DOT, PRIMITIVE -> throw notScalar("tangent", op);
     };
   }
 
@@ -257,7 +257,7 @@ final class Rules {
       case ERF -> ta * (-2.0 * a * TWO_OVER_SQRT_PI * Math.exp(-(a * a)));
       case SOFTPLUS -> a < SOFTPLUS_THRESHOLD ? ta * (1.0 - sigmoid(a)) * sigmoid(a) : 0.0;
       case ATAN2 -> term(ta, -2.0 * a * b * atan2Scale(a, b)) + term(tb, (a * a - b * b) * atan2Scale(a, b));
-      case LEAF, SUM, DOT -> throw notScalar("partialTangentA", op);
+      case LEAF, SUM, DOT, PRIMITIVE -> throw notScalar("partialTangentA", op);
     };
   }
 
@@ -271,7 +271,7 @@ final class Rules {
       case MAX, MIN -> 0.0;
       case ATAN2 -> term(ta, (a * a - b * b) * atan2Scale(a, b)) + term(tb, 2.0 * a * b * atan2Scale(a, b));
       case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, LOG1P, EXPM1, TAN, ATAN, ASIN, ACOS, SINH, COSH,
-          ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT -> throw notBinary("partialTangentB", op);
+          ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT, PRIMITIVE -> throw notBinary("partialTangentB", op);
     };
   }
 
@@ -330,9 +330,10 @@ final class Rules {
    * adds g itself, and a DOT with a finite value has only finite operands, so each of its terms
    * g·w and g·x is ±0; adding ±0 to an adjoint (which starts at +0) changes nothing. This is
    * Adept's skip of zero adjoints, made exact: a ReLU network's inactive units and a hinge loss's
-   * satisfied margins cost nothing in the reverse sweep.
+   * satisfied margins cost nothing in the reverse sweep. A user's primitive is never skipped: its
+   * partial derivatives may be infinite where its value is finite.
    */
   static boolean skipsZero(Op op, double g, double y) {
-    return g == 0.0 && (op == Op.SUM || Double.isFinite(y));
+    return g == 0.0 && (op == Op.SUM || op == Op.DOT && Double.isFinite(y));
   }
 }

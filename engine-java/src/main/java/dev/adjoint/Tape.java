@@ -229,7 +229,7 @@ public final class Tape {
       final Op op = Op.of(c >>> SHIFT);
       final int a = c & MASK;
       final int b = second[i];
-      tan[i] = op.nary ? SlotRules.tangent(op, args, a, b, val, tan)
+      tan[i] = op.nary ? SlotRules.tangent(op, args, a, b, val, tan, val[i])
           : Rules.tangent(op, val[a], val[b], val[i], tan[a], op.arity == 2 ? tan[b] : 0.0);
     }
   }
@@ -294,7 +294,7 @@ public final class Tape {
       final int a = c & MASK;
       final int b = second[i];
       if (op.nary) {
-        SlotRules.adjointTangent(op, args, a, b, val, tan, adj, adjT, g, gt);
+        SlotRules.adjointTangent(op, args, a, b, val, tan, adj, adjT, g, gt, val[i]);
       } else {
         final double av = val[a], bv = val[b], y = val[i];
         final boolean binary = op.arity == 2;

@@ -1,8 +1,11 @@
 package dev.adjoint;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 
 /**
  * A scalar in a computation graph: its value, fixed when the node is made (or set on a leaf), and
@@ -58,6 +61,27 @@ public final class Value {
     return new Value(Op.LEAF, data, null, null, null);
   }
 
+  /**
+   * Names of named leaves, held weakly: only named leaves pay for a name (a node stays 48 bytes),
+   * and a name goes with its leaf. Read only to print (graphs, anomaly messages).
+   */
+  private static final Map<Value, String> NAMES = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * A named leaf: as {@link #of(double)}, and its name appears in {@link #toDot()} and in anomaly
+   * messages (like micrograd's labels). A null name gives an unnamed leaf.
+   */
+  public static Value of(double data, String name) {
+    Value v = of(data);
+    if (name != null) NAMES.put(v, name);
+    return v;
+  }
+
+  /** This leaf's name, or null when it has none (every op node has none). */
+  public String name() {
+    return op == Op.LEAF ? NAMES.get(this) : null;
+  }
+
   // ---------------------------------------------------------------- accessors
 
   /** The value of this node. */
@@ -104,6 +128,7 @@ public final class Value {
    */
   public String op() {
     if (op == Op.POWC) return "^" + shortNumber(b.data);
+    if (op == Op.PRIMITIVE) return Primitives.of(this).name();
     if (op.kind == Op.Kind.CONSTANT) return op.label + " " + shortNumber(b.data);
     return op.label;
   }
@@ -113,6 +138,7 @@ public final class Value {
    * scalar ops; the summands of {@code sum}; for {@code dot(xs, ws)} the xs then the ws.
    */
   public List<Value> inputs() {
+    if (op == Op.PRIMITIVE) return List.of(args).subList(0, args.length - 1);
     if (args != null) return List.of(args);
     switch (op.arity) {
       case 0: return List.of();
@@ -377,6 +403,33 @@ public final class Value {
       p[i++] = w;
     }
     return node(Op.DOT, NodeRules.dot(p), null, null, p);
+  }
+
+  /**
+   * One node computed by a user's own differentiable function: its value is
+   * {@code f.value(inputs' values)}, and every derivative of it comes from {@code f.gradient} (and,
+   * for second order, {@code f.hessian}). It works define-by-run, in forward mode, in second order
+   * and on {@link Tape} and {@link BatchTape}, where f is called again on every replay.
+   *
+   * <p>f is registered on first use and kept for the life of the JVM (tapes find it by a number):
+   * make each primitive once, as a constant, rather than one per call.
+   *
+   * @throws NullPointerException naming f, the array or the index of a null input
+   */
+  public static Value apply(Primitive f, Value... inputs) {
+    Objects.requireNonNull(f, "apply: the primitive is null");
+    Objects.requireNonNull(inputs, () -> "apply " + f.name() + ": the inputs are null");
+    final int n = inputs.length;
+    Value[] p = new Value[n + 1];
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      if (inputs[i] == null) throw new NullPointerException("apply " + f.name() + ": input " + i + " is null");
+      p[i] = inputs[i];
+      x[i] = inputs[i].data;
+    }
+    // the last operand is a constant leaf holding f's number, so tapes carry f like any constant
+    p[n] = of(Primitives.index(f));
+    return node(Op.PRIMITIVE, f.value(x), null, null, p);
   }
 
   /** Copies xs to the front of a new array of length times · |xs|, rejecting nulls. */

@@ -52,8 +52,36 @@ class RegistryTest {
       case DETACH -> a.detach();
       case SUM -> Value.sum(List.of(a, b, a));
       case DOT -> Value.dot(List.of(a, b), List.of(b, a));
+      case PRIMITIVE -> Value.apply(HYPOT, a, b);
     };
   }
+
+  /** √(a² + b²) as a user's primitive, with its second derivatives. */
+  static final Primitive HYPOT = new Primitive() {
+    @Override
+    public String name() {
+      return "hypot";
+    }
+
+    @Override
+    public double value(double[] x) {
+      return Math.sqrt(x[0] * x[0] + x[1] * x[1]);
+    }
+
+    @Override
+    public void gradient(double[] x, double y, double[] out) {
+      out[0] = x[0] / y;
+      out[1] = x[1] / y;
+    }
+
+    @Override
+    public void hessian(double[] x, double y, double[] out) {
+      double y3 = y * y * y;
+      out[0] = x[1] * x[1] / y3;
+      out[1] = out[2] = -x[0] * x[1] / y3;
+      out[3] = x[0] * x[0] / y3;
+    }
+  };
 
   /** A point inside every op's domain, away from kinks. */
   static final double[] AT = {0.7, 1.3};
@@ -78,11 +106,13 @@ class RegistryTest {
         case POWC -> "^2.5";
         case CLAMP_MIN -> "clamp_min 0.5";
         case CLAMP_MAX -> "clamp_max 2";
+        case PRIMITIVE -> "hypot";
         default -> op.label;
       };
       assertEquals(label, y.op(), op.name());
       assertEquals(op.nary, op.kind == Op.Kind.NARY, op.name());
       if (!op.nary) assertEquals(op.arity, y.inputs().size(), op.name());
+      if (op == Op.PRIMITIVE) assertEquals(2, y.inputs().size(), op.name());
     }
   }
 

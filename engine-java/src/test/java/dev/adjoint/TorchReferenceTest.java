@@ -108,8 +108,8 @@ class TorchReferenceTest {
 
   static Value op(String[] w, List<Value> nodes) {
     List<Value> args = new ArrayList<>();
-    boolean constant = w[0].equals("powc");
-    for (int i = 1; i < w.length - (constant ? 1 : 0); i++) args.add(nodes.get(Integer.parseInt(w[i])));
+    int constants = w[0].equals("powc") ? 1 : w[0].equals("clamp") ? 2 : 0;
+    for (int i = 1; i < w.length - constants; i++) args.add(nodes.get(Integer.parseInt(w[i])));
     Value a = args.get(0);
     switch (w[0]) {
       case "add": return a.plus(args.get(1));
@@ -128,6 +128,21 @@ class TorchReferenceTest {
       case "sin": return a.sin();
       case "cos": return a.cos();
       case "abs": return a.abs();
+      case "log1p": return a.log1p();
+      case "expm1": return a.expm1();
+      case "tan": return a.tan();
+      case "atan": return a.atan();
+      case "asin": return a.asin();
+      case "acos": return a.acos();
+      case "sinh": return a.sinh();
+      case "cosh": return a.cosh();
+      case "erf": return a.erf();
+      case "softplus": return a.softplus();
+      case "detach": return a.detach();
+      case "clamp": return a.clamp(Double.parseDouble(w[w.length - 2]), Double.parseDouble(w[w.length - 1]));
+      case "max": return Value.max(a, args.get(1));
+      case "min": return Value.min(a, args.get(1));
+      case "atan2": return Value.atan2(a, args.get(1));
       case "sum": return Value.sum(args);
       case "dot": {
         int n = args.size() / 2;

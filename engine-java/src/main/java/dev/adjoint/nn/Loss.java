@@ -99,11 +99,14 @@ public final class Loss {
     if (target < 0 || target >= logits.size()) {
       throw new IllegalArgumentException("softmaxCrossEntropy: class " + target + " is outside 0.." + (logits.size() - 1));
     }
-    double max = Double.NEGATIVE_INFINITY;
-    for (Value z : logits) max = Math.max(max, z.data());
+    // the stabilising shift is the largest logit, detached: no gradient flows through it, and a
+    // recorded tape recomputes it on every replay instead of freezing the recorded one
+    Value max = logits.get(0);
+    for (Value z : logits.subList(1, logits.size())) max = Value.max(max, z);
+    Value shift = max.detach();
     List<Value> exps = new ArrayList<>(logits.size());
-    for (Value z : logits) exps.add(z.minus(max).exp());
-    return Value.sum(exps).log().plus(max).minus(logits.get(target));
+    for (Value z : logits) exps.add(z.minus(shift).exp());
+    return Value.sum(exps).log().plus(shift).minus(logits.get(target));
   }
 
   /** Softmax cross-entropy averaged over samples: {@code logits.get(i)} are sample i's logits. */

@@ -87,6 +87,16 @@ class NnTest {
   }
 
   @Test
+  void softmaxCrossEntropyRecomputesItsShiftOnEveryReplay() {
+    // recorded at (0, 0), replayed at (1000, 0): a frozen shift of 0 would give e^1000 = Infinity
+    dev.adjoint.Tape tape = dev.adjoint.Tape.record(new double[] {0, 0}, z -> Loss.softmaxCrossEntropy(z, 1));
+    double[] g = new double[2];
+    assertEquals(1000.0, tape.gradient(new double[] {1000, 0}, g), 1e-12);
+    assertEquals(1.0, g[0], 1e-15);
+    assertEquals(-1.0, g[1], 1e-15);
+  }
+
+  @Test
   void softmaxCrossEntropyGradientIsSoftmaxMinusOneHot() {
     List<Value> z = List.of(Value.of(0.3), Value.of(-1.2), Value.of(2.0));
     Loss.softmaxCrossEntropy(z, 2).backward();

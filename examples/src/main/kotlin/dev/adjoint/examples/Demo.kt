@@ -23,8 +23,8 @@ class Demo : Callable<Int> {
     var out: Path = Path.of(".")
 
     override fun call(): Int {
-        val a = Value.of(2.0)
-        val b = Value.of(-3.0)
+        val a = Value.of(2.0, "a")
+        val b = Value.of(-3.0, "b")
         val d = tanh(a * b + (a pow 2))
         d.backward()
         println(String.format(Locale.ROOT, "d = %.5f, ∂d/∂a = %.5f, ∂d/∂b = %.5f", d.data(), a.grad(), b.grad()))

@@ -41,6 +41,8 @@ class TourTest {
         assertTrue(out.startsWith("d = -0.96403, ∂d/∂a = 0.07065, ∂d/∂b = 0.14130\n"), out)
         val dot = Files.readString(dir.resolve("demo.dot"))
         assertTrue(dot.startsWith("digraph adjoint {") && dot.contains("tanh"), dot)
+        assertTrue(dot.contains("{ a | data 2.0000") && dot.contains("{ b | data -3.0000"), "the leaves are labelled:\n$dot")
+        assertTrue(dot.contains("label=\"^2\""), dot)
     }
 
     @Test
