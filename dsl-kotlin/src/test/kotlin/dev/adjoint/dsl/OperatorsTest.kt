@@ -3,6 +3,7 @@ package dev.adjoint.dsl
 import dev.adjoint.Value
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
 /** Every operator in every order gives bitwise the value and gradients of the Java methods. */
@@ -119,5 +120,59 @@ class OperatorsTest {
         assertEquals(0.14130164970632886, g[1], 1e-15)
         val e = assertThrows(IllegalArgumentException::class.java) { g[5] }
         assertEquals("gradient index 5 is outside 0..1", e.message)
+    }
+}
+
+/** The primitive builder: a softsign and a two-input primitive, against their composites. */
+class PrimitiveBuilderTest {
+    private val softsign = primitive("softsign",
+        value = { x -> x[0] / (1 + kotlin.math.abs(x[0])) },
+        gradient = { x, _ -> doubleArrayOf(1 / ((1 + kotlin.math.abs(x[0])) * (1 + kotlin.math.abs(x[0])))) })
+
+    private val product = primitive("product",
+        value = { x -> x[0] * x[1] },
+        gradient = { x, _ -> doubleArrayOf(x[1], x[0]) },
+        hessian = { _, _ -> doubleArrayOf(0.0, 1.0, 1.0, 0.0) })
+
+    @Test
+    fun primitivesAreCalledLikeFunctions() {
+        val g = grad(0.5, -2.0) { (a, b) -> softsign(product(a, b)) }
+        val want = grad(0.5, -2.0) { (a, b) -> (a * b) / (abs(a * b) + 1.0) }
+        assertEquals(want.value, g.value, 1e-15)
+        assertEquals(want[0], g[0], 1e-15)
+        assertEquals(want[1], g[1], 1e-15)
+        assertEquals("product", product(Value.of(1.0), Value.of(2.0)).op())
+        val h = hessian(0.5, -2.0) { (a, b) -> product(a, b) }
+        assertEquals(listOf(0.0, 1.0, 1.0, 0.0), h.flatMap { it.toList() })
+    }
+
+    @Test
+    fun aGradientOfTheWrongSizeIsNamed() {
+        val bad = primitive("bad", value = { x -> x[0] }, gradient = { _, _ -> doubleArrayOf(1.0, 2.0) })
+        val e = assertThrows(IllegalArgumentException::class.java) { grad(1.0) { (a) -> bad(a) } }
+        assertEquals("primitive 'bad': gradient gave 2 entries, expected 1", e.message)
+        val u = assertThrows(UnsupportedOperationException::class.java) { hessian(1.0) { (a) -> softsign(a) } }
+        assertTrue(u.message!!.contains("'softsign'"), u.message)
+    }
+}
+
+/** Every elementary function of Value has its top-level DSL function (a new op cannot be forgotten here). */
+class FunctionsCoverageTest {
+    @Test
+    fun everyValueFunctionIsATopLevelFunction() {
+        val dsl = Class.forName("dev.adjoint.dsl.Functions").methods.map { it.name to it.parameterCount }.toSet()
+        val renamed = mapOf("log" to "ln")
+        val operators = setOf("unaryMinus", "zeroGrad", "backward")
+        val v = Value::class.java
+        val unary = v.methods.filter {
+            !java.lang.reflect.Modifier.isStatic(it.modifiers) && it.parameterCount == 0 && it.returnType == v && it.name !in operators
+        }.map { (renamed[it.name] ?: it.name) to 1 }
+        val binary = v.methods.filter {
+            java.lang.reflect.Modifier.isStatic(it.modifiers) && it.parameterCount == 2 && it.returnType == v &&
+                it.parameterTypes.all { p -> p == v }
+        }.map { it.name to 2 }
+        val missing = (unary + binary).filter { it !in dsl }
+        assertTrue(missing.isEmpty(), "no top-level function for $missing in dev.adjoint.dsl (Functions.kt)")
+        assertTrue(unary.size >= 20 && binary.size >= 3, "$unary $binary")
     }
 }

@@ -4,13 +4,17 @@ import dev.adjoint.dsl.Losses
 import dev.adjoint.dsl.fit
 import dev.adjoint.dsl.gradient
 import dev.adjoint.dsl.grad
+import dev.adjoint.dsl.invoke
 import dev.adjoint.dsl.mlp
+import dev.adjoint.dsl.primitive
 import dev.adjoint.dsl.pow
 import dev.adjoint.dsl.sgd
 import dev.adjoint.dsl.tanh
 import dev.adjoint.nn.Dataset
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
+import kotlin.math.exp
+import kotlin.math.ln
 
 /** The README's Kotlin examples, run as written (ReadmeTest checks the README holds them). */
 class KotlinReadmeTest {
@@ -33,6 +37,27 @@ class KotlinReadmeTest {
         assertEquals(0.07065082485316443, g[0])
         assertEquals(0.14130164970632886, g[1])
         assertEquals(listOf(0.07065082485316443, 0.14130164970632886), h.gradient.toList())
+    }
+
+    @Test
+    fun customPrimitive() {
+        // readme:kotlin-primitive
+        // Lambert's W: the w with w·e^w = x, found by Newton's method (a solver the engine cannot
+        // differentiate through), with its known derivative dW/dx = 1 / (e^w·(1 + w))
+        val lambertW = primitive("lambertW",
+            value = { x ->
+                var w = ln(1.0 + x[0])
+                repeat(40) { w -= (w * exp(w) - x[0]) / (exp(w) * (1 + w)) }
+                w
+            },
+            gradient = { _, w -> doubleArrayOf(1 / (exp(w) * (1 + w))) })
+        val g = grad(1.0) { (x) -> lambertW(x) * x }
+        println(g.value)  // W(1) = Ω = 0.5671432904097838
+        println(g[0])     // W(1) + W'(1) = 0.9290395470446731
+        // readme:end
+        val omega = 0.5671432904097838
+        assertEquals(omega, g.value, 1e-16)
+        assertEquals(omega + 1 / (exp(omega) * (1 + omega)), g[0], 1e-15)
     }
 
     @Test
