@@ -350,10 +350,11 @@ public final class Minimize {
       double f0 = fx, aPrev = 0, fPrev = f0, dPrev = slope0;
       for (int i = 0; i < 40; i++) {
         double dA = trial(a);
+        if (approximate(ft, dA, f0, slope0)) return a;
         if (!Double.isFinite(ft) || ft > f0 + C1 * a * slope0 || (i > 0 && ft >= fPrev)) {
           return zoom(aPrev, fPrev, dPrev, a, ft, dA, f0, slope0);
         }
-        if (Math.abs(dA) <= -C2 * slope0 || approximate(ft, dA, f0, slope0)) return a;
+        if (Math.abs(dA) <= -C2 * slope0) return a;
         if (dA >= 0) return zoom(a, ft, dA, aPrev, fPrev, dPrev, f0, slope0);
         aPrev = a;
         fPrev = ft;
@@ -363,21 +364,26 @@ public final class Minimize {
       return Double.NaN;
     }
 
-    /** Hager–Zhang's approximate Wolfe conditions, for when f differs from f0 only by rounding. */
+    /**
+     * Hager and Zhang's approximate Wolfe conditions, for where f differs from f0 only by rounding:
+     * f has not risen beyond 1e-10·|f0| and the slope has flattened enough, (2c₁ - 1)φ'(0) ≥ φ'(a)
+     * ≥ c₂φ'(0).
+     */
     private static boolean approximate(double f, double slope, double f0, double slope0) {
-      return f <= f0 + 1e-14 * Math.abs(f0) && (2 * C1 - 1) * slope0 >= slope && slope >= C2 * slope0;
+      return Double.isFinite(f) && f <= f0 + 1e-10 * Math.abs(f0) && (2 * C1 - 1) * slope0 >= slope && slope >= C2 * slope0;
     }
 
     private double zoom(double lo, double fLo, double dLo, double hi, double fHi, double dHi, double f0, double slope0) {
       for (int i = 0; i < 60; i++) {
         double a = cubic(lo, fLo, dLo, hi, fHi, dHi);
         double dA = trial(a);
+        if (approximate(ft, dA, f0, slope0)) return a;
         if (!Double.isFinite(ft) || ft > f0 + C1 * a * slope0 || ft >= fLo) {
           hi = a;
           fHi = ft;
           dHi = dA;
         } else {
-          if (Math.abs(dA) <= -C2 * slope0 || approximate(ft, dA, f0, slope0)) return a;
+          if (Math.abs(dA) <= -C2 * slope0) return a;
           if (dA * (hi - lo) >= 0) {
             hi = lo;
             fHi = fLo;

@@ -52,6 +52,18 @@ class MinimizeTest {
   }
 
   @Test
+  void theIterationCountsReadmeStates() {
+    int[] dims = {2, 10, 100}, iterations = {39, 83, 536};
+    for (int i = 0; i < dims.length; i++) {
+      assertEquals(iterations[i], Minimize.lbfgs(MinimizeTest::rosenbrock, standardStart(dims[i])).iterations(), dims[i] + " dimensions");
+    }
+    Minimize.Result gd = Minimize.run(Minimize.Method.GRADIENT_DESCENT, MinimizeTest::rosenbrock, standardStart(2), Minimize.Options.defaults());
+    assertFalse(gd.converged());
+    assertEquals(10_000, gd.iterations());
+    assertEquals(7.7e-11, gd.value(), 0.05e-11);
+  }
+
+  @Test
   void lbfgsNeedsFewerIterationsThanGradientDescentOrAdam() {
     Minimize.Options o = Minimize.Options.defaults().maxIterations(3000);
     Minimize.Result l = Minimize.run(Minimize.Method.LBFGS, MinimizeTest::rosenbrock, standardStart(2), o);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command
     version = ["adjoint 0.1.0-SNAPSHOT"],
     description = ["Reverse-mode automatic differentiation for the JVM: a tour.",
         "With no subcommand, runs 'demo'."],
-    subcommands = [Demo::class, Xor::class, Moons::class, GradCheckCommand::class, Bench::class, CommandLine.HelpCommand::class],
+    subcommands = [Demo::class, Xor::class, Moons::class, Spirals::class, FitCommand::class, GradCheckCommand::class, Bench::class, CommandLine.HelpCommand::class],
 )
 class Adjoint : Callable<Int> {
     override fun call(): Int = Demo().call()

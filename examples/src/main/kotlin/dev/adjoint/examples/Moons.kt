@@ -42,7 +42,10 @@ class Moons : Callable<Int> {
         println(String.format(Locale.ROOT, "trained %d steps in %.0f ms: loss %.6f, accuracy %.0f%%",
             steps, ms, history.last.loss, 100 * history.last.accuracy))
         Files.createDirectories(out)
-        val boundary = Plots.decisionBoundary(model, data, out.resolve("moons.png"))
+        val scores = model.predict(data)
+        val right = (0 until data.size()).count { (scores[it][0] > 0) == (data.y(it) > 0) }
+        val title = String.format(Locale.ROOT, "moons: MLP(2, [16, 16, 1]), training accuracy %.0f%%", 100.0 * right / data.size())
+        val boundary = Plots.decisionBoundary(model, data, out.resolve("moons.png"), title, listOf("label -1", "label +1"))
         val curves = Plots.lossAndAccuracy(history, out.resolve("loss.png"))
         println("wrote $boundary and $curves")
         return 0

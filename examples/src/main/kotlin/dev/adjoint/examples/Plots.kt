@@ -2,7 +2,8 @@ package dev.adjoint.examples
 
 import dev.adjoint.dsl.History
 import dev.adjoint.nn.Dataset
-import dev.adjoint.nn.MLP
+import dev.adjoint.nn.Model
+import dev.adjoint.nn.Trainer
 import java.awt.BasicStroke
 import java.awt.Color
 import java.awt.Font
@@ -26,11 +27,25 @@ object Plots {
     private val NEGATIVE_POINT = Color(0x31, 0x62, 0xA8)
     private val POSITIVE_POINT = Color(0xD7, 0x30, 0x27)
 
+    /** Region and point colours of up to six classes (light, dark). */
+    private val PALETTE = listOf(
+        NEGATIVE_REGION to NEGATIVE_POINT,
+        POSITIVE_REGION to POSITIVE_POINT,
+        Color(0xB8, 0xE1, 0x86) to Color(0x1B, 0x9E, 0x3E),
+        Color(0xD9, 0xC2, 0xE8) to Color(0x76, 0x3F, 0xA8),
+        Color(0xFF, 0xE9, 0x9A) to Color(0xB8, 0x86, 0x0B),
+        Color(0xC7, 0xC7, 0xC7) to Color(0x44, 0x44, 0x44),
+    )
+
     /**
-     * The model's decision regions over the data's bounding box (score > 0 orange, else blue), the
-     * zero contour, and the points coloured by label: micrograd's moon_mlp.png.
+     * The model's decision regions over the data's bounding box (a one-output model: score > 0 is
+     * class 1, else class 0; k outputs: the largest), the boundaries between them, the points
+     * coloured by class, and a legend naming the classes: micrograd's moon_mlp.png.
      */
-    fun decisionBoundary(model: MLP, data: Dataset, file: Path): Path {
+    fun decisionBoundary(model: Model, data: Dataset, file: Path, title: String, classNames: List<String>): Path {
+        require(classNames.size in 2..PALETTE.size) { "decisionBoundary: ${classNames.size} classes; it draws 2 to ${PALETTE.size}" }
+        fun classOf(out: DoubleArray): Int = if (out.size == 1) (if (out[0] > 0) 1 else 0) else out.indices.maxByOrNull { out[it] }!!
+        fun classOfLabel(y: Double): Int = if (model.outputs() == 1) (if (y > 0) 1 else 0) else y.toInt()
         val w = 720
         val h = 600
         val left = 70
@@ -54,32 +69,31 @@ object Plots {
         g.color = Color.WHITE
         g.fillRect(0, 0, w, h)
 
-        // regions: the score's sign on a grid of 3-pixel cells
+        // regions: the predicted class on a grid of 3-pixel cells
         val cell = 3
         val cols = (pw + cell - 1) / cell
         val rows = (ph + cell - 1) / cell
-        val positive = Array(rows) { r ->
-            BooleanArray(cols) { c ->
-                val x = x0 + (c + 0.5) * cell / pw * (x1 - x0)
-                val y = y1 - (r + 0.5) * cell / ph * (y1 - y0)
-                model.score(x, y).data() > 0
-            }
+        val grid = Array(rows * cols) { i ->
+            doubleArrayOf(x0 + (i % cols + 0.5) * cell / pw * (x1 - x0), y1 - (i / cols + 0.5) * cell / ph * (y1 - y0))
         }
+        val predicted = Trainer.predict(model, grid)
+        val region = Array(rows) { r -> IntArray(cols) { c -> classOf(predicted[r * cols + c]) } }
         for (r in 0 until rows) for (c in 0 until cols) {
-            g.color = if (positive[r][c]) POSITIVE_REGION else NEGATIVE_REGION
+            g.color = PALETTE[region[r][c]].first
             g.fillRect(left + c * cell, top + r * cell, minOf(cell, pw - c * cell), minOf(cell, ph - r * cell))
         }
-        // the boundary: cell edges where the sign changes
+        // the boundaries: cell edges where the class changes
         g.color = Color(0x44, 0x44, 0x44)
         for (r in 0 until rows) for (c in 0 until cols) {
-            if (c + 1 < cols && positive[r][c] != positive[r][c + 1]) g.fillRect(left + (c + 1) * cell - 1, top + r * cell, 2, cell)
-            if (r + 1 < rows && positive[r][c] != positive[r + 1][c]) g.fillRect(left + c * cell, top + (r + 1) * cell - 1, cell, 2)
+            if (c + 1 < cols && region[r][c] != region[r][c + 1]) g.fillRect(left + (c + 1) * cell - 1, top + r * cell, 2, cell)
+            if (r + 1 < rows && region[r][c] != region[r + 1][c]) g.fillRect(left + c * cell, top + (r + 1) * cell - 1, cell, 2)
         }
         // points
+        val dotSize = if (data.size() > 200) 8.0 else 12.0
         for (i in 0 until data.size()) {
             val p = xs[i]
-            val dot = Ellipse2D.Double(px(p[0]) - 6, py(p[1]) - 6, 12.0, 12.0)
-            g.color = if (data.y(i) > 0) POSITIVE_POINT else NEGATIVE_POINT
+            val dot = Ellipse2D.Double(px(p[0]) - dotSize / 2, py(p[1]) - dotSize / 2, dotSize, dotSize)
+            g.color = PALETTE[classOfLabel(data.y(i))].second
             g.fill(dot)
             g.color = Color.BLACK
             g.stroke = BasicStroke(1f)
@@ -104,9 +118,26 @@ object Plots {
         }
         g.drawString("x1", left + pw / 2 - fm.stringWidth("x1") / 2, h - 18)
         g.drawString("x2", 14, top + ph / 2)
-        val right0 = (0 until data.size()).count { (model.score(*data.x(it)).data() > 0) == (data.y(it) > 0) }
+        // legend: one swatch per class, top right inside the frame
+        val line = fm.height + 4
+        val legendW = 24 + classNames.maxOf { fm.stringWidth(it) } + 16
+        val legendH = classNames.size * line + 10
+        val lx = left + pw - legendW - 10
+        val ly = top + 10
+        g.color = Color(255, 255, 255, 230)
+        g.fillRect(lx, ly, legendW, legendH)
+        g.color = Color.BLACK
+        g.drawRect(lx, ly, legendW, legendH)
+        classNames.forEachIndexed { i, name ->
+            val cy = ly + 6 + i * line
+            val swatch = Ellipse2D.Double(lx + 8.0, cy + (line - 12) / 2.0, 12.0, 12.0)
+            g.color = PALETTE[i].second
+            g.fill(swatch)
+            g.color = Color.BLACK
+            g.draw(swatch)
+            g.drawString(name, lx + 26, cy + fm.ascent + 1)
+        }
         g.font = Font(Font.SANS_SERIF, Font.BOLD, 15)
-        val title = String.format(Locale.ROOT, "moons: MLP(2, [16, 16, 1]), training accuracy %.0f%%", 100.0 * right0 / data.size())
         g.drawString(title, left + pw / 2 - g.fontMetrics.stringWidth(title) / 2, 30)
         g.dispose()
         ImageIO.write(img, "png", file.toFile())
@@ -130,12 +161,29 @@ object Plots {
             setYAxisMax(1, 1.0)
             isPlotBorderVisible = true
             defaultSeriesRenderStyle = org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Line
+            xAxisDecimalPattern = "#,##0"
+            yAxisDecimalPattern = "0.00"
+            axisTickLabelsFont = Font(Font.SANS_SERIF, Font.PLAIN, 13)
+            axisTitleFont = Font(Font.SANS_SERIF, Font.PLAIN, 14)
+            legendFont = Font(Font.SANS_SERIF, Font.PLAIN, 13)
         }
         chart.addSeries("loss", steps, history.loss).apply { marker = SeriesMarkers.NONE; yAxisGroup = 0 }
         chart.addSeries("accuracy", steps, history.accuracy).apply { marker = SeriesMarkers.NONE; yAxisGroup = 1 }
         chart.setYAxisGroupTitle(1, "accuracy")
+        // label every tick of a round step that leaves room for the numbers (XChart's own steps crowd them)
+        val labelEvery = niceStep(history.steps.size / 8.0)
+        chart.setCustomXAxisTickLabelsFormatter { x -> if (Math.rint(x) == x && x.toLong() % labelEvery == 0L) String.format(Locale.ROOT, "%,d", x.toLong()) else "" }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG)
         return file
+    }
+
+    /** The smallest of 1, 2, 5, 10, 20, 50, ... that is at least x. */
+    private fun niceStep(x: Double): Long {
+        var step = 1L
+        while (true) {
+            for (m in longArrayOf(1, 2, 5)) if (step * m >= x) return step * m
+            step *= 10
+        }
     }
 
     private fun ticks(lo: Double, hi: Double): List<Double> {

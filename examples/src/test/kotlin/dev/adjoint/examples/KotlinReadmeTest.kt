@@ -10,11 +10,18 @@ import dev.adjoint.dsl.primitive
 import dev.adjoint.dsl.pow
 import dev.adjoint.dsl.sgd
 import dev.adjoint.dsl.tanh
+import dev.adjoint.nn.Adam
 import dev.adjoint.nn.Dataset
+import dev.adjoint.nn.Init
+import dev.adjoint.nn.MLP
+import java.nio.file.Path
+import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import kotlin.math.exp
 import kotlin.math.ln
+import org.junit.jupiter.api.io.TempDir
 
 /** The README's Kotlin examples, run as written (ReadmeTest checks the README holds them). */
 class KotlinReadmeTest {
@@ -72,5 +79,30 @@ class KotlinReadmeTest {
         println(history.last.accuracy)  // 1.0
         // readme:end
         assertEquals(1.0, history.last.accuracy)
+    }
+
+    @Test
+    fun multiClassWithMiniBatchesAndValidation(@TempDir dir: Path) {
+        val file = dir.resolve("spirals-model.json")
+        // readme:kotlin-multi-class
+        val all = Dataset.spirals(100, 3, 0.2, 1)     // 3 classes, labels 0, 1, 2
+        val train = all.slice(0, 240)
+        val heldOut = all.slice(240, 300)
+        val model = mlp(inputs = 2, init = Init.PYTORCH) { dense(16, relu); dense(16, relu); dense(3) }
+        val adam = Adam.of(model.parameters(), 0.01)   // reused, its moments survive across fit calls
+        val history = model.fit(train, epochs = 80, loss = Losses.softmaxCrossEntropy, optimizer = adam,
+            batchSize = 32, validation = heldOut) {
+            seed = 1          // the shuffling of mini-batches
+            patience = 20     // early stopping on the validation loss, keeping the best weights
+            onEpoch { if (it.epoch % 20 == 0) println("epoch ${it.epoch}: validation accuracy ${it.validationAccuracy}") }
+        }
+        println(history.epochs.last().validationAccuracy)  // above 0.97
+        model.save(file)
+        val scores = MLP.load(file).predict(0.5, -0.2)      // 3 scores, no graph built
+        // readme:end
+        assertTrue(history.epochs.maxOf { it.validationAccuracy } > 0.97, history.epochs.last().toString())
+        assertTrue(history.epochs[history.bestEpoch].validationAccuracy > 0.97, history.epochs[history.bestEpoch].toString())
+        assertEquals(3, scores.size)
+        assertArrayEquals(model.predict(0.5, -0.2), scores, 0.0)
     }
 }

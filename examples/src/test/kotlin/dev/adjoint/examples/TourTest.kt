@@ -65,6 +65,34 @@ class TourTest {
     }
 
     @Test
+    fun spiralsReachesTheValidationAccuracyAndDrawsItsRegions(@TempDir dir: Path) {
+        val (code, out) = run("spirals", "--out", dir.toString())
+        assertEquals(0, code, out)
+        val accuracy = Regex("validation accuracy ([0-9.]+)%").findAll(out).last().groupValues[1].toDouble()
+        assertEquals(99.2, accuracy, "README states the default run's held-out accuracy: $out")
+        val img = ImageIO.read(dir.resolve("spirals.png").toFile())
+        assertTrue(img.width >= 600 && img.height >= 400, "spirals.png is ${img.width}x${img.height}")
+        // three region colours and the legend's three class colours are all there
+        val colours = HashSet<Int>()
+        for (x in 0 until img.width step 2) for (y in 0 until img.height step 2) colours += img.getRGB(x, y) and 0xFFFFFF
+        for (c in listOf(0x9ECAE1, 0xFDC08C, 0xB8E186, 0x3162A8, 0xD73027, 0x1B9E3E)) assertTrue(c in colours, "colour %06x".format(c))
+    }
+
+    @Test
+    fun fitMinimisesWithLbfgsPrintingEveryIteration() {
+        val (code, out) = run("fit")
+        assertEquals(0, code, out)
+        assertTrue(out.startsWith("iteration     1  f "), out)
+        assertTrue(Regex("converged after \\d+ iterations").containsMatchIn(out), out)
+        val (rc, rosen) = run("fit", "--problem", "rosenbrock", "--dim", "10")
+        assertEquals(0, rc, rosen)
+        assertTrue(rosen.trim().endsWith("x = [1.0000000000, 1.0000000000, 1.0000000000, 1.0000000000, 1.0000000000, " +
+            "1.0000000000, 1.0000000000, 1.0000000000, 1.0000000000, 1.0000000000]"), rosen)
+        val (gd, slow) = run("fit", "--problem", "rosenbrock", "--method", "gd", "--max-iterations", "200")
+        assertEquals(1, gd, "gradient descent does not converge in 200 iterations: $slow")
+    }
+
+    @Test
     fun benchMoonsMatchesPyTorchInBothModes() {
         for (mode in listOf("tape", "dynamic")) benchMoons(mode)
     }
