@@ -47,6 +47,12 @@ class MlpBuilder internal constructor() {
     /** x for x > 0, else 0.01·x. */
     val leakyRelu: Activation = Activation.LEAKY_RELU
 
+    /** PyTorch's exact GELU, x·Φ(x). */
+    val gelu: Activation = Activation.GELU
+
+    /** ln(1 + eˣ). */
+    val softplus: Activation = Activation.SOFTPLUS
+
     /** The identity. */
     val linear: Activation = Activation.LINEAR
 

@@ -65,29 +65,21 @@ public final class Loss {
   }
 
   /**
-   * One residual's Huber term: with a = |r| and m = min(a, δ) (as a - relu(a - δ)), m·(a - m/2),
-   * which is a²/2 for a ≤ δ and δ(a - δ/2) beyond.
+   * One residual's Huber term: with a = |r| and m = min(a, δ), m·(a - m/2), which is a²/2 for
+   * a ≤ δ and δ(a - δ/2) beyond.
    */
   static Value huberTerm(Value r, double delta) {
     Value a = r.abs();
-    Value m = a.minus(a.minus(delta).relu());
+    Value m = Value.min(a, Value.of(delta));
     return m.times(a.minus(m.times(0.5)));
   }
 
   /**
-   * One sample's softmax cross-entropy with a one-hot target: ln Σ e^(zⱼ - c) + c - Σ tⱼzⱼ, the
-   * shift c the largest logit computed by ops (no read of a value), so the same graph serves every
-   * label and every replay.
+   * One sample's softmax cross-entropy with a one-hot target: ln Σ e^zⱼ - Σ tⱼzⱼ, so the same graph
+   * serves every label and every replay.
    */
   static Value softmaxCrossEntropyOneHot(List<Value> logits, List<Value> oneHot) {
-    Value c = logits.get(0);
-    for (int j = 1; j < logits.size(); j++) {
-      Value z = logits.get(j);
-      c = c.plus(z).plus(c.minus(z).abs()).times(0.5);
-    }
-    List<Value> exps = new ArrayList<>(logits.size());
-    for (Value z : logits) exps.add(z.minus(c).exp());
-    return Value.sum(exps).log().plus(c).minus(Value.dot(oneHot, logits));
+    return logSumExp(logits).minus(Value.dot(oneHot, logits));
   }
 
   /**
@@ -99,6 +91,11 @@ public final class Loss {
     if (target < 0 || target >= logits.size()) {
       throw new IllegalArgumentException("softmaxCrossEntropy: class " + target + " is outside 0.." + (logits.size() - 1));
     }
+    return logSumExp(logits).minus(logits.get(target));
+  }
+
+  /** ln Σ e^zⱼ, stably: shifted by the largest logit. */
+  private static Value logSumExp(List<Value> logits) {
     // the stabilising shift is the largest logit, detached: no gradient flows through it, and a
     // recorded tape recomputes it on every replay instead of freezing the recorded one
     Value max = logits.get(0);
@@ -106,7 +103,7 @@ public final class Loss {
     Value shift = max.detach();
     List<Value> exps = new ArrayList<>(logits.size());
     for (Value z : logits) exps.add(z.minus(shift).exp());
-    return Value.sum(exps).log().plus(shift).minus(logits.get(target));
+    return Value.sum(exps).log().plus(shift);
   }
 
   /** Softmax cross-entropy averaged over samples: {@code logits.get(i)} are sample i's logits. */

@@ -203,7 +203,9 @@ class TrainerTest {
     MLP model = MLP.of(List.of(
         Layer.random(2, 7, Activation.TANH, Init.PYTORCH, new Random(1)),
         Layer.random(7, 5, Activation.LEAKY_RELU, Init.HE, new Random(2)),
-        Layer.random(5, 3, Activation.LINEAR, Init.XAVIER, new Random(3))));
+        Layer.random(5, 4, Activation.GELU, Init.PYTORCH, new Random(5)),
+        Layer.random(4, 4, Activation.SOFTPLUS, Init.XAVIER, new Random(6)),
+        Layer.random(4, 3, Activation.LINEAR, Init.XAVIER, new Random(3))));
     Path file = dir.resolve("model.json");
     model.save(file);
     MLP back = MLP.load(file);
@@ -254,6 +256,14 @@ class TrainerTest {
     Value x = Value.of(-2);
     Activation.LEAKY_RELU.apply(x).backward();
     assertEquals(0.01, x.grad(), 0.0);
+  }
+
+  @Test
+  void geluAndSoftplusAreTorchsFunctions() {
+    assertEquals(0.8413447460685429, Activation.GELU.apply(Value.of(1.0)).data(), 2e-16);
+    assertEquals(-0.15426876936299344, Activation.GELU.apply(Value.of(-0.5)).data(), 1e-16);
+    assertEquals(1.3132616875182228, Activation.SOFTPLUS.apply(Value.of(1.0)).data(), 0.0);
+    assertEquals(25.0, Activation.SOFTPLUS.apply(Value.of(25.0)).data(), 0.0);
   }
 
   @Test
