@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the verification suite against deliberately broken copies of the engine and prints, for
 # each, whether the suite caught it and the size of the shrunk expression it reported.
-# Usage: bash tools/broken-engines.sh [OUT_DIR]    (about a minute per engine)
+# Usage: [ONLY=name,...] bash tools/broken-engines.sh [OUT_DIR]    (about a minute per engine)
 set -uo pipefail
 here="${ADJOINT_REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
 out="${1:-$(mktemp -d)}"
@@ -9,6 +9,10 @@ mkdir -p "$out"
 R=engine-java/src/main/java/dev/adjoint/Rules.java
 S=engine-java/src/main/java/dev/adjoint/Sweep.java
 N=engine-java/src/main/java/dev/adjoint/NodeRules.java
+T=engine-java/src/main/java/dev/adjoint/Tape.java
+B=engine-java/src/main/java/dev/adjoint/BatchTape.java
+L=engine-java/src/main/java/dev/adjoint/LaneRules.java
+SL=engine-java/src/main/java/dev/adjoint/SlotRules.java
 # name | file | sed expression
 mutants=(
   "tanh-derivative-1-minus-y|$R|s/case TANH -> g \* Math.fma(-y, y, 1.0);/case TANH -> g * (1.0 - y);/"
@@ -24,14 +28,24 @@ mutants=(
   "cos-derivative-sign|$R|s/case COS -> g \* -Math.sin(a);/case COS -> g * Math.sin(a);/"
   "leaf-gradients-not-accumulated|$S|s/leaves\[j\].grad = saved\[j\] + leaves\[j\].grad;/leaves[j].grad = leaves[j].grad;/"
   "relu-kink-wrong-side|$R|s/case RELU -> y <= 0.0 ? 0.0 : g;/case RELU -> y <= 0.0 ? g : 0.0;/"
+  "tape-stale-adjoints|$T|/void reverse(int k)/,/adj\[outputs\[k\]\] = 1.0;/ s/Arrays.fill(adj, 0.0);//"
+  "batch-dot-shared-weight-row-0|$L|s/val\[y + s\] += val\[x + s\] \* c;/val[y + s] += val[x] * c;/"
+  "batch-dot-shared-x-adjoint-row-0|$L|s/adj\[x\] += g \* val\[w + s\];/adj[x] += g * val[w];/"
+  "batch-sum-shared-assign|$L|s/adj\[x\] += adj\[y + active\[j\]\];/adj[x] = adj[y + active[j]];/"
+  "batch-sum-reads-row-0|$L|s/for (int s = 0; s < lanes; s++) val\[y + s\] += val\[x + s\];/for (int s = 0; s < lanes; s++) val[y + s] += val[x];/"
+  "batch-stale-adjoints|$B|s/    Arrays.fill(adj, 0.0);//"
+  "tape-dot-adjoint-wrong-operand|$SL|0,/adj\[x\] += g \* val\[w\];/ s/adj\[x\] += g \* val\[w\];/adj[x] += g * val[x];/"
+  "tape-hvp-stale-adjoint-tangents|$T|s/    Arrays.fill(adjT, 0.0);//"
   "powc-exponent-off-by-one|$R|s/case POWC -> b == 0.0 ? 0.0 : g \* (b \* Math.pow(a, b - 1.0));/case POWC -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 2.0));/"
 )
 printf "%-34s %-8s %s\n" engine caught "shrunk expression (nodes)"
 for m in "${mutants[@]}"; do
   IFS='|' read -r name file expr <<<"$m"
+  # ONLY=name1,name2 runs just those engines
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
   work="$out/$name"; rm -rf "$work"; git clone -q "$here" "$work"
   (cd "$work" && sed -i "$expr" "$file" && ! git diff --quiet) || { printf "%-34s %s\n" "$name" "PATCH DID NOT APPLY"; continue; }
-  (cd "$work" && mvn -q -B -o test -pl verification-kotest -am -Dtest=ThreeWayPropertyTest -Dsurefire.failIfNoSpecifiedTests=false \
+  (cd "$work" && mvn -q -B -o test -pl verification-kotest -am -Dtest='ThreeWayPropertyTest,SecondOrderPropertyTest' -Dsurefire.failIfNoSpecifiedTests=false \
      -Dadjoint.verify.iterations=2000 > "$out/$name.log" 2>&1)
   if grep -q "Shrink result" "$out/$name.log"; then
     # each "Shrink result => SOURCE" (SOURCE may span lines up to a blank one), then the report's node count

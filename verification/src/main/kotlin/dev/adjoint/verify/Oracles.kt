@@ -58,28 +58,26 @@ object Oracles {
             }
         }
         val others = paths.mapValues { (_, p) -> p.reverse(s.expr, x) }
-        // the same graph recorded on a tape and replayed: bitwise the graph's value and gradient
-        val tapeGradient = DoubleArray(x.size)
-        val tapeValue = Tape.record(x) { l -> Evaluate.javaGraph(s.expr, l)[s.expr]!! }.gradient(x, tapeGradient)
-        // the expression as the row function of a batch tape: bitwise the whole graph over the rows
-        failures += batchVersusGraph(s.expr, x)
         // the engine's own forward mode: its tangent rules, one sweep per direction
         val tangents = DoubleArray(x.size) { i ->
             Derivatives.jvp(out, leaves, DoubleArray(x.size).also { it[i] = 1.0 })
         }
         val dual = Evaluate.forward(s.expr, x)[s.expr]!!
         val fd = Evaluate.finiteDifferences({ Evaluate.value(s.expr, it) }, x)
+        // recorded tapes replayed several times, at new points too; the expression as the row
+        // function of batch tapes whose shared leaves are operands of its ops
+        val replays = Replays(s.expr, x, tol)
+        failures += replays.tapes()
+        failures += replays.batches()
 
         if (!close(java.value, plain, tol.value)) failures += "the engine's value ${java.value} differs from plain double evaluation $plain"
         for ((name, g) in others) if (!same(java.value, g.value)) failures += "$name gives the value ${g.value}, the Java API ${java.value}"
-        if (!same(java.value, tapeValue)) failures += "the replayed tape's value $tapeValue differs from the graph's ${java.value}"
         val used = s.expr.variables.toSet()
         for (i in x.indices) {
             val r = java.gradient[i]
             for ((name, g) in others) {
                 if (!same(r, g.gradient[i])) failures += "∂/∂x$i: reverse mode through $name gives ${g.gradient[i]}, through the Java API $r"
             }
-            if (!same(r, tapeGradient[i])) failures += "∂/∂x$i: the replayed tape gives ${tapeGradient[i]}, the graph $r"
             if (i !in used) {
                 if (r != 0.0 || r.toRawBits() != 0L) failures += "∂/∂x$i: x$i is not used but its gradient is $r, not exactly 0"
                 continue
@@ -102,30 +100,54 @@ object Oracles {
     }
 
     /**
-     * Runs [e] as the row function of a [BatchTape] over two rows, [x] and a shifted copy (the two
-     * paths are compared with each other, so any values do), variable i being
-     * row feature i plus a shared leaf pᵢ = 0 (so each pᵢ is an operand once), the loss the sum of
-     * the rows' outputs; the replay's loss and its gradient with respect to p must equal, bitwise,
-     * those of building the whole graph and calling backward().
+     * The second-order oracles of [s], reported as first order is: Hessian-vector products (forward
+     * over reverse, `Derivatives.hvp`) against central differences of the gradient along v with
+     * Richardson extrapolation; a recorded tape's `hvp`, replayed at the recording point and at new
+     * points, bitwise equal to the graph's at each; Hessians symmetric. v = (1, -0.5, 1, -0.5, ...).
      */
-    private fun batchVersusGraph(e: Expr, x: DoubleArray): List<String> {
-        if (e.variables.isEmpty()) return emptyList()
+    @JvmStatic
+    @JvmOverloads
+    fun checkSecondOrder(s: Sample, tol: Tolerances = Tolerances()): Verdict {
+        val x = s.inputs
         val n = x.size
-        fun row(features: List<Value>, p: List<Value>) = Evaluate.javaGraph(e, List(n) { features[it].plus(p[it]) })[e]!!
-        val rows = arrayOf(x, DoubleArray(n) { x[it] * 0.75 - 0.5 })
-        val whole = List(n) { Value.of(0.0) }
-        val loss = Value.sum(rows.map { r -> row(r.map { Value.of(it) }, whole) })
-        loss.backward()
-        val shared = List(n) { Value.of(0.0) }
-        val standIns = List(n) { Value.of(0.0) }
-        val batched = BatchTape.record(shared, standIns, row(standIns, shared), rows) { Value.sum(it) }.backward()
         val failures = ArrayList<String>()
-        if (!same(batched, loss.data())) failures += "a batch tape's loss $batched differs from the whole graph's ${loss.data()}"
-        for (i in 0 until n) {
-            val g = shared[i].grad()
-            if (!same(g, whole[i].grad())) failures += "∂/∂p$i: a batch tape gives $g, the whole graph ${whole[i].grad()}"
+        val f = java.util.function.Function<List<Value>, Value> { l -> Evaluate.javaGraph(s.expr, l)[s.expr]!! }
+        val v = DoubleArray(n) { if (it % 2 == 0) 1.0 else -0.5 }
+        val hv = Derivatives.hvp(f, x, v)
+        // d/dt ∇f(x + t v) at t = 0, by Richardson-extrapolated central differences of the gradient
+        val fd = Array(n) { i ->
+            Evaluate.finiteDifferences({ t -> Evaluate.reverseJava(s.expr, DoubleArray(n) { x[it] + t[0] * v[it] }).gradient[i] }, doubleArrayOf(0.0))[0]
         }
-        return failures
+        val h = Derivatives.hessian(f, x)
+        val scale = max(1.0, h.maxOf { row -> row.maxOf { abs(it) } })
+        for (i in 0 until n) {
+            val bound = tol.fdEstimate * fd[i].error + 1e-6 * max(scale, abs(fd[i].value))
+            if (!(abs(hv[i] - fd[i].value) <= bound)) {
+                failures += "(H·v)[$i]: forward over reverse gives ${hv[i]}, differences of the gradient ${fd[i]}: |Δ| = ${e(abs(hv[i] - fd[i].value))} > ${e(bound)}"
+            }
+            for (j in 0 until n) {
+                if (!(abs(h[i][j] - h[j][i]) <= 1e-10 * scale)) failures += "H[$i][$j] = ${h[i][j]} but H[$j][$i] = ${h[j][i]}"
+            }
+        }
+        val tape = Tape.record(x, f)
+        val points = listOf(x, DoubleArray(n) { x[it] + 0.0625 * (it + 1) }, DoubleArray(n) { x[it] - 0.046875 * (it + 2) }, x)
+        val tapeHv = DoubleArray(n)
+        val tapeGrad = DoubleArray(n)
+        for ((r, p) in points.withIndex()) {
+            tape.hvp(p, v, tapeHv, tapeGrad)
+            val ref = if (r == 0 || r == 3) hv else Derivatives.hvp(f, p, v)
+            val bad = (0 until n).firstOrNull { !same(tapeHv[it], ref[it]) }
+            if (bad != null) {
+                failures += "Tape.hvp (replay ${r + 1}, at (${p.indices.joinToString { "x$it = ${p[it]}" }})) gives (H·v)[$bad] = ${tapeHv[bad]}, the graph ${ref[bad]}"
+                break
+            }
+        }
+        val leaves = x.map { Value.of(it) }
+        val out = f.apply(leaves)
+        out.backward()
+        val java = Gradient(out.data(), DoubleArray(n) { leaves[it].grad() })
+        return Verdict(s, Evaluate.value(s.expr, x), java, emptyMap(), Evaluate.forward(s.expr, x)[s.expr]!!,
+            Evaluate.finiteDifferences({ Evaluate.value(s.expr, it) }, x), failures, tol)
     }
 
     /**
@@ -146,7 +168,7 @@ object Oracles {
      * Bitwise equal, any NaN matching any NaN: which NaN an operation on two NaNs returns depends on
      * its operand order, which the JIT is free to swap, and Java does not specify NaN payloads.
      */
-    private fun same(a: Double, b: Double) = a.toRawBits() == b.toRawBits() || (a.isNaN() && b.isNaN())
+    internal fun same(a: Double, b: Double) = a.toRawBits() == b.toRawBits() || (a.isNaN() && b.isNaN())
 
     private fun close(a: Double, b: Double, rel: Double) =
         a.toRawBits() == b.toRawBits() || abs(a - b) <= rel * max(abs(a), abs(b))

@@ -1,0 +1,245 @@
+package dev.adjoint.verify
+
+import dev.adjoint.BatchTape
+import dev.adjoint.Tape
+import dev.adjoint.Value
+import java.lang.reflect.InvocationTargetException
+import java.util.function.Function
+import kotlin.math.abs
+
+/**
+ * The replay oracles of one expression: recorded tapes replayed several times, at the recording
+ * point and at two new points, against the graph rebuilt at each point; and batch tapes running the
+ * expression as their row function over three rows, with shared leaves that are direct operands of
+ * the expression's ops (any op kind, either side), replayed with new shared values, against the
+ * whole graph of the three rows rebuilt each time.
+ *
+ * A reference never goes through the code path it checks: a tape is held to the graph rebuilt
+ * define-by-run, a batch tape to the whole graph summed with `plus` (never `sum` or `dot`, which
+ * the row function may use). When a replay disagrees with its reference, the reference is itself
+ * checked against dual numbers, and the failure blames whichever side is wrong.
+ *
+ * Used once per [Oracles.check]; not thread-safe.
+ */
+internal class Replays(private val e: Expr, private val x: DoubleArray, private val tol: Oracles.Tolerances) {
+    private val n = x.size
+
+    /** The recording point, and two new points near it (new values for every input). */
+    private val points: List<DoubleArray> = listOf(
+        x,
+        DoubleArray(n) { x[it] + 0.0625 * (it + 1) },
+        DoubleArray(n) { x[it] - 0.046875 * (it + 2) },
+    )
+
+    private val graphs = HashMap<Int, Gradient>()
+
+    /** The graph rebuilt at point k, define-by-run: the tapes' reference. */
+    private fun graph(k: Int): Gradient = graphs.getOrPut(k) { Evaluate.reverseJava(e, points[k]) }
+
+    private fun where(p: DoubleArray): String =
+        if (p === x) "the recording point" else "(" + p.indices.joinToString { "x$it = ${p[it]}" } + ")"
+
+    /** The first input where [g] (reverse mode at [p]) disagrees with dual numbers at [p], described; null if none. */
+    private fun wrongAgainstDuals(p: DoubleArray, g: Gradient, what: String): String? {
+        // outside the safe domains (a new point may be) the conventions at NaN differ: no verdict
+        if (!Domains.valid(Sample(e, p))) return null
+        val d = Evaluate.forward(e, p)[e]!!
+        for (i in 0 until n) {
+            val bound = tol.dual * d.m[i] + 1e-300
+            if (!(abs(g.gradient[i] - d.d[i]) <= bound) && !(g.gradient[i].isNaN() && d.d[i].isNaN())) {
+                return "$what at ${where(p)}: ∂/∂x$i = ${g.gradient[i]} in reverse mode, ${d.d[i]} in forward mode " +
+                    "(dual numbers): the graph's own rules are wrong there, whatever the tapes do"
+            }
+        }
+        return null
+    }
+
+    /** Compares one tape replay at point k with the graph rebuilt there; adds at most one failure. */
+    private fun compare(what: String, k: Int, value: Double, gradient: DoubleArray, failures: MutableList<String>) {
+        val ref = graph(k)
+        val bad = (0 until n).firstOrNull { !Oracles.same(gradient[it], ref.gradient[it]) }
+        if (bad == null && Oracles.same(value, ref.value)) return
+        failures += wrongAgainstDuals(points[k], ref, "the graph rebuilt")
+            ?: if (bad == null) "$what at ${where(points[k])} gives the value $value, the graph rebuilt there ${ref.value}"
+            else "$what at ${where(points[k])} gives ∂/∂x$bad = ${gradient[bad]}, the graph rebuilt there ${ref.gradient[bad]}"
+    }
+
+    /** Every tape path: gradient, value, copy, backward on recorded leaves, jvp, and the compiled tape when the engine has one. */
+    fun tapes(): List<String> {
+        val failures = ArrayList<String>()
+        val f = Function<List<Value>, Value> { l -> Evaluate.javaGraph(e, l)[e]!! }
+        val tape = Tape.record(x, f)
+        val out = DoubleArray(n)
+        for ((r, k) in REPLAYS.withIndex()) compare("Tape.gradient (replay ${r + 1})", k, tape.gradient(points[k], out), out, failures)
+        compare("Tape.value", 2, tape.value(points[2]), graph(2).gradient, failures)
+        val copy = tape.copy()
+        compare("a copy of the tape", 1, copy.gradient(points[1], out), out, failures)
+        compare("the tape after its copy replayed", 2, tape.gradient(points[2], out), out, failures)
+
+        // recorded over leaves: backward() replays with their current values and adds to their grads
+        val leaves = x.map { Value.of(it) }
+        val onLeaves = Tape.record(leaves, f.apply(leaves))
+        for ((r, k) in intArrayOf(1, 2, 1).withIndex()) {
+            leaves.forEachIndexed { i, l -> l.setData(points[k][i]); l.zeroGrad() }
+            val y = onLeaves.backward()
+            compare("Tape.backward on the recorded leaves (replay ${r + 1})", k, y, DoubleArray(n) { leaves[it].grad() }, failures)
+        }
+
+        compiled(tape, failures)?.let { c ->
+            for ((r, k) in REPLAYS.withIndex()) compare("the compiled tape's gradient (replay ${r + 1})", k, c.gradient(points[k], out), out, failures)
+            compare("the compiled tape's value", 1, c.value(points[1]), graph(1).gradient, failures)
+        }
+
+        // forward mode on the replayed tape, at a new point inside the safe domains: within the dual-number bound
+        val k = (1..2).firstOrNull { Domains.valid(Sample(e, points[it])) }
+        if (k != null) {
+            val p = points[k]
+            val d = Evaluate.forward(e, p)[e]!!
+            for (i in 0 until n) {
+                val t = tape.jvp(p, DoubleArray(n).also { it[i] = 1.0 })
+                if (!(abs(t - d.d[i]) <= tol.dual * d.m[i] + 1e-300)) {
+                    failures += wrongAgainstDuals(p, graph(k), "the graph rebuilt") ?: "Tape.jvp at ${where(p)} along x$i gives $t, dual numbers ${d.d[i]}"
+                    break
+                }
+            }
+        }
+        return failures.distinct()
+    }
+
+    /** `tape.compile()` when the engine has it (reflectively: it arrives with the compiled tapes); null otherwise. */
+    private fun compiled(tape: Tape, failures: MutableList<String>): Tape? {
+        val m = COMPILE ?: return null
+        return try {
+            m.invoke(tape) as Tape
+        } catch (t: InvocationTargetException) {
+            failures += "Tape.compile() threw ${t.cause}"
+            null
+        }
+    }
+
+    /**
+     * The expression as the row function of batch tapes. Configurations: every used variable xᵢ
+     * a row feature plus a shared leaf pᵢ; every variable that is an operand exactly once shared
+     * (the others row features); and, when there are several of those, each alone shared. A
+     * shared variable is then a direct operand of whatever op uses it, on whichever side.
+     */
+    fun batches(): List<String> {
+        val used = e.variables
+        if (used.isEmpty()) return emptyList()
+        val operandUses = IntArray(n)
+        for (node in e.nodes()) for (c in node.children) if (c is Expr.Var) operandUses[c.index]++
+        val once = used.filter { operandUses[it] == 1 }
+        val configs = LinkedHashSet<Set<Int>>()
+        configs.add(emptySet())
+        if (once.isNotEmpty()) configs.add(once.toSet())
+        if (once.size > 1) once.forEach { configs.add(setOf(it)) }
+        return configs.flatMap { batch(used, it) }.distinct()
+    }
+
+    /** One batch configuration: [shared] empty means xᵢ = featureᵢ + pᵢ. */
+    private fun batch(used: List<Int>, shared: Set<Int>): List<String> {
+        val offsets = shared.isEmpty()
+        val sharedVars = if (offsets) used else used.filter { it in shared }
+        val rowVars = if (offsets) used else used.filter { it !in shared }
+        val describe = if (offsets) "a batch tape (row r: xᵢ = featureᵢ + pᵢ, pᵢ shared)"
+        else "a batch tape (shared: ${sharedVars.joinToString { "x$it" }}; per row: ${rowVars.joinToString { "x$it" }.ifEmpty { "none" }})"
+        // shared values per replay; rows r = 0, 1, 2 take their features from the three points
+        val sharedValues = List(3) { k -> DoubleArray(sharedVars.size) { j -> if (offsets) OFFSETS[k] * (j + 1) else points[k][sharedVars[j]] } }
+        val rows = Array(3) { r -> DoubleArray(rowVars.size) { q -> points[r][rowVars[q]] } }
+
+        fun program(sharedLeaves: List<Value>, features: List<Value>): Value {
+            val leaves = List(n) { i ->
+                val s = sharedVars.indexOf(i)
+                val q = rowVars.indexOf(i)
+                when {
+                    offsets && q >= 0 -> features[q].plus(sharedLeaves[s])
+                    s >= 0 -> sharedLeaves[s]
+                    q >= 0 -> features[q]
+                    else -> Value.of(0.0)
+                }
+            }
+            return Evaluate.javaGraph(e, leaves)[e]!!
+        }
+        val reduce = Function<List<Value>, Value> { outs -> outs.drop(1).fold(outs[0]) { acc, o -> acc.plus(o) } }
+
+        val sharedLeaves = sharedValues[0].map { Value.of(it) }
+        val standIns = rows[0].map { Value.of(it) }
+        val tape = try {
+            BatchTape.record(sharedLeaves, standIns, program(sharedLeaves, standIns), rows.map { it.copyOf() }.toTypedArray(), reduce)
+        } catch (t: IllegalArgumentException) {
+            return listOf("$describe: BatchTape.record refused a valid program: ${t.message}")
+        }
+        val failures = ArrayList<String>()
+        for ((r, k) in intArrayOf(0, 1, 2, 2).withIndex()) {
+            sharedLeaves.forEachIndexed { j, l -> l.setData(sharedValues[k][j]); l.zeroGrad() }
+            val valueOnly = r == 2
+            val loss = if (valueOnly) tape.value() else tape.backward()
+            // the reference: the whole graph of the three rows, summed with plus, rebuilt with these values
+            val wholeShared = sharedValues[k].map { Value.of(it) }
+            val outs = rows.map { row -> program(wholeShared, row.map { Value.of(it) }) }
+            val whole = reduce.apply(outs)
+            whole.backward()
+            val what = "$describe, replay ${r + 1}"
+            val badOut = outs.indices.firstOrNull { !Oracles.same(tape.output(it), outs[it].data()) }
+            val badGrad = if (valueOnly) null else sharedVars.indices.firstOrNull { !Oracles.same(sharedLeaves[it].grad(), wholeShared[it].grad()) }
+            val message = when {
+                badOut != null -> "$what: row $badOut's output is ${tape.output(badOut)}, the whole graph's ${outs[badOut].data()}"
+                !Oracles.same(loss, whole.data()) -> "$what: the loss is $loss, the whole graph's ${whole.data()}"
+                badGrad != null -> "$what: ∂/∂${name(sharedVars, badGrad, offsets)} = ${sharedLeaves[badGrad].grad()}, " +
+                    "the whole graph gives ${wholeShared[badGrad].grad()}"
+                else -> null
+            } ?: continue
+            failures += wholeGraphWrong(sharedVars, rowVars, offsets, sharedValues[k], rows, wholeShared) ?: message
+            break
+        }
+        return failures
+    }
+
+    private fun name(sharedVars: List<Int>, j: Int, offsets: Boolean) = if (offsets) "p${sharedVars[j]}" else "x${sharedVars[j]}"
+
+    /**
+     * Whether the batch reference is itself wrong: the whole graph's gradient with respect to each
+     * shared leaf against the sum over rows of dual-number derivatives.
+     */
+    private fun wholeGraphWrong(sharedVars: List<Int>, rowVars: List<Int>, offsets: Boolean, sharedValues: DoubleArray,
+        rows: Array<DoubleArray>, wholeShared: List<Value>): String? {
+        val sums = DoubleArray(sharedVars.size)
+        val mags = DoubleArray(sharedVars.size)
+        for (row in rows) {
+            val p: DoubleArray = DoubleArray(n) { i ->
+                val s = sharedVars.indexOf(i)
+                val q = rowVars.indexOf(i)
+                when {
+                    offsets && q >= 0 -> row[q] + sharedValues[s]
+                    s >= 0 -> sharedValues[s]
+                    q >= 0 -> row[q]
+                    else -> 0.0
+                }
+            }
+            if (!Domains.valid(Sample(e, p))) return null
+            val d = Evaluate.forward(e, p)[e]!!
+            for (j in sharedVars.indices) {
+                sums[j] += d.d[sharedVars[j]]
+                mags[j] += d.m[sharedVars[j]] + abs(d.d[sharedVars[j]])
+            }
+        }
+        for (j in sharedVars.indices) {
+            val g = wholeShared[j].grad()
+            if (!(abs(g - sums[j]) <= tol.dual * mags[j] + 1e-300) && !(g.isNaN() && sums[j].isNaN())) {
+                return "the whole graph of three rows (summed with plus) gives ∂/∂${name(sharedVars, j, offsets)} = $g in reverse mode, " +
+                    "${sums[j]} by dual numbers: the graph's own rules are wrong, whatever the batch tape does"
+            }
+        }
+        return null
+    }
+
+    private companion object {
+        /** The point of each tape replay: the recording point, the two new points, and back. */
+        val REPLAYS = intArrayOf(0, 1, 2, 0, 1)
+
+        /** pᵢ's values (times i + 1) in the three batch replays with new shared values. */
+        val OFFSETS = doubleArrayOf(0.0, 0.125, -0.0625)
+
+        val COMPILE = runCatching { Tape::class.java.getMethod("compile") }.getOrNull()
+    }
+}
