@@ -47,13 +47,13 @@ for m in "${mutants[@]}"; do
   (cd "$work" && sed -i "$expr" "$file" && ! git diff --quiet) || { printf "%-34s %s\n" "$name" "PATCH DID NOT APPLY"; continue; }
   (cd "$work" && mvn -q -B -o test -pl verification-kotest -am -Dtest='ThreeWayPropertyTest,SecondOrderPropertyTest' -Dsurefire.failIfNoSpecifiedTests=false \
      -Dadjoint.verify.iterations=2000 > "$out/$name.log" 2>&1)
-  if grep -q "Shrink result" "$out/$name.log"; then
-    # each "Shrink result => SOURCE" (SOURCE may span lines up to a blank one), then the report's node count
-    awk '/Shrink result/ { src = $0; sub(/.*=> /, "", src); insrc = 1; next }
-         insrc && /^$/ { insrc = 0; waiting = 1; next }
-         insrc { line = $0; gsub(/^ +/, "", line); src = src " " line; next }
-         waiting && /Gradient check FAILED/ { n = $0; sub(/.*: /, "", n); sub(/ nodes.*/, "", n); print n " nodes: " src; waiting = 0 }' \
-      "$out/$name.log" | while read -r shrunk; do printf "%-34s %-8s %s\n" "$name" yes "$shrunk"; done
+  if grep -q "Caused by: Gradient check FAILED" "$out/$name.log"; then
+    # each shrunk report: "Caused by: Gradient check FAILED (seed S): N nodes, ...", its source up to "inputs:", and its first failure
+    awk '/^Caused by: Gradient check FAILED/ { n = $0; sub(/.*\): /, "", n); sub(/ nodes.*/, "", n); src = ""; insrc = 1; next }
+         insrc && /^inputs:/ { insrc = 0; want = 1; next }
+         insrc { line = $0; gsub(/^ +/, "", line); src = src (src == "" ? "" : " ") line; next }
+         want && /^  - / { f = $0; sub(/^  - /, "", f); sub(/ at$/, "", f); print n " nodes: " src "  [" f "]"; want = 0 }' \
+      "$out/$name.log" | sort -u | while read -r shrunk; do printf "%-34s %-8s %s\n" "$name" yes "$shrunk"; done
   elif grep -q "BUILD FAILURE\|Non-parseable\|COMPILATION ERROR" "$out/$name.log"; then
     printf "%-34s %-8s %s\n" "$name" "BUILD" "failed to build (see $out/$name.log)"
   else

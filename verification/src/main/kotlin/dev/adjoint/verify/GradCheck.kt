@@ -1,21 +1,43 @@
 package dev.adjoint.verify
 
+import dev.adjoint.Derivatives
+import dev.adjoint.Tape
 import dev.adjoint.Value
+import dev.adjoint.nn.Module
 import java.util.Locale
+import java.util.function.DoubleUnaryOperator
 import java.util.function.Function
+import java.util.function.Supplier
 import kotlin.math.abs
 import kotlin.math.max
 
 /**
- * Checks a function's reverse-mode gradient against central finite differences with Richardson
- * extrapolation, input by input.
+ * Checks reverse-mode gradients against finite differences, input by input, and never passes a
+ * gradient the differences cannot vouch for.
  *
- * An input passes when |analytic − numeric| ≤ [Tolerance.absolute] + [Tolerance.relative] ·
- * max(|analytic|, |numeric|) + [Tolerance.estimates] · (the finite difference's own error
- * estimate). The defaults, absolute 1e-8, relative 1e-6 and estimates 4, are tighter than
- * PyTorch's gradcheck (atol 1e-5, rtol 1e-3) because extrapolation makes the numeric derivative
- * accurate to about 1e-10 for smooth functions, and the estimate keeps ill-conditioned points from
- * failing falsely.
+ * For each input xᵢ, central differences are taken on a ladder of steps (h₀ = max(1, |xᵢ|)/8 halved
+ * 40 times, or from [Tolerance.step]), refined by Richardson extrapolation, with an error bound u
+ * that counts truncation (the spread of neighbouring extrapolations), f's round-off at its
+ * magnitude and f's measured noise (divided by the step); the step with the smallest bound is
+ * kept, among those where f looks smooth. Then, with τ = `absolute + relative·|numeric|` and
+ * err = |analytic − numeric|:
+ * - **PASSED** when err + `estimates`·u ≤ τ: whatever the true derivative within the bound, the
+ *   analytic one is within the tolerance of it;
+ * - **FAILED** when err > τ + `estimates`·u: no derivative within the bound is within the tolerance;
+ * - an input whose analytic and numeric derivatives are both exactly 0 (a dead ReLU's weight) is
+ *   held to `relative` times the largest |numeric| of the check instead of its own 0;
+ * - **INCONCLUSIVE** otherwise (for instance |f| ≫ |f'|·|x|, so that f's rounding swamps the
+ *   differences, or a kink within every step), which fails unless [Tolerance.acceptInconclusive];
+ *   the report says why and what to do.
+ *
+ * The defaults (PyTorch's gradcheck names in brackets): `absolute` [atol] 0, `relative` [rtol]
+ * 1e-6, `estimates` 4, `step` [eps] automatic. PyTorch's defaults are atol 1e-5, rtol 1e-3 with
+ * one fixed step of 1e-6, which cannot tell a wrong gradient from round-off when |f| is large; an
+ * absolute tolerance is a claim about the scale of f', so it is 0 unless you set it.
+ *
+ * Also: second order ([checkSecondOrder], Hessian columns by forward over reverse against
+ * differences of the gradient), every parameter of a [Module] ([checkModel]), and recorded
+ * [Tape]s ([checkTape]). Stateless and thread-safe (the functions it calls need not be).
  *
  * ```java
  * GradCheck.Report r = GradCheck.check(x -> x.get(0).times(x.get(1)).sin(), 0.5, -1.5);
@@ -23,49 +45,90 @@ import kotlin.math.max
  * ```
  */
 object GradCheck {
-    /** How far analytic and numeric derivatives may differ; see [GradCheck]. */
+    /** How far analytic and numeric derivatives may differ, and how steps are taken; see [GradCheck]. */
     data class Tolerance @JvmOverloads constructor(
-        val absolute: Double = 1e-8,
+        /** atol: the absolute part of τ. */
+        val absolute: Double = 0.0,
+        /** rtol: the part of τ relative to |numeric|. */
         val relative: Double = 1e-6,
+        /** How many times the numeric derivative's error bound is allowed for. */
         val estimates: Double = 4.0,
+        /** The largest finite-difference step; 0 picks max(1, |xᵢ|)/8. Smaller steps down to 2⁻⁴⁰ of it are tried. */
+        val step: Double = 0.0,
+        /** Whether an inconclusive input counts as passed (it fails by default). */
+        val acceptInconclusive: Boolean = false,
     ) {
         init {
-            require(absolute >= 0 && relative >= 0 && estimates >= 0) {
-                "Tolerance: every bound must be non-negative, got absolute=$absolute, relative=$relative, estimates=$estimates"
+            require(absolute >= 0 && relative >= 0 && estimates >= 0 && step >= 0) {
+                "Tolerance: every bound must be non-negative, got absolute=$absolute, relative=$relative, estimates=$estimates, step=$step"
             }
         }
     }
 
-    /** The defaults: absolute 1e-8, relative 1e-6, estimates 4. */
+    /** The defaults: absolute 0, relative 1e-6, estimates 4, automatic steps, inconclusive fails. */
     @JvmField
     val DEFAULT = Tolerance()
 
-    /** One input's derivatives. */
-    data class Entry(
+    /** An input's verdict. */
+    enum class Outcome { PASSED, FAILED, INCONCLUSIVE }
+
+    /** One derivative's check. */
+    class Entry internal constructor(
+        /** The input's index (for second order, the row: ∂²f/∂x[index]∂x[column]). */
         val index: Int,
+        /** How the report names it: `x0`, or `∂²/∂x1∂x0`. */
+        val name: String,
         val input: Double,
         val analytic: Double,
         val numeric: Double,
-        /** The finite difference's own error estimate. */
+        /** The numeric derivative's error bound u (before `estimates`). */
         val numericError: Double,
         val absoluteError: Double,
         val relativeError: Double,
-        val passed: Boolean,
-    )
+        val outcome: Outcome,
+        /** Why it is not PASSED, and what to do; empty when PASSED. */
+        val reason: String,
+        /** The finite-difference step used (0 if none was usable). */
+        val step: Double,
+        private val acceptInconclusive: Boolean,
+    ) {
+        val passed: Boolean get() = outcome == Outcome.PASSED || (outcome == Outcome.INCONCLUSIVE && acceptInconclusive)
+    }
 
-    /** The result of a check: the value and one [Entry] per input. */
-    class Report internal constructor(val value: Double, val entries: List<Entry>, val tolerance: Tolerance) {
+    /** The result of a check: the value and one [Entry] per derivative checked. */
+    class Report internal constructor(val value: Double, val entries: List<Entry>, val tolerance: Tolerance, private val what: String) {
         val passed: Boolean get() = entries.all { it.passed }
 
-        /** The largest relative error over the inputs. */
+        /** FAILED if any entry failed, else INCONCLUSIVE if any was, else PASSED. */
+        val outcome: Outcome
+            get() = when {
+                entries.any { it.outcome == Outcome.FAILED } -> Outcome.FAILED
+                entries.any { it.outcome == Outcome.INCONCLUSIVE } -> Outcome.INCONCLUSIVE
+                else -> Outcome.PASSED
+            }
+
+        /** Throws an [AssertionError] with this report unless it passed; returns it otherwise. */
+        fun orThrow(): Report {
+            if (!passed) throw AssertionError(toString())
+            return this
+        }
+
+        /** The largest relative error over the entries. */
         val maxRelativeError: Double get() = entries.maxOfOrNull { it.relativeError } ?: 0.0
 
         override fun toString(): String = buildString {
-            appendLine("GradCheck ${if (passed) "passed" else "FAILED"}: f = $value, tolerance $tolerance")
-            appendLine(String.format(Locale.ROOT, "  %-5s %-24s %-24s %-24s %-10s %-10s %s", "input", "x", "analytic", "numeric", "abs err", "rel err", ""))
+            val verdict = if (outcome == Outcome.INCONCLUSIVE && passed) "INCONCLUSIVE (accepted)" else outcome.name
+            appendLine("GradCheck $verdict: $what, f = $value, tolerance $tolerance")
+            val width = max(5, entries.maxOfOrNull { it.name.length } ?: 0)
+            appendLine(String.format(Locale.ROOT, "  %-${width}s %-24s %-24s %-24s %-9s %-10s %-10s %s", "input", "x", "analytic", "numeric", "± bound",
+                "abs err", "rel err", ""))
             for (e in entries) {
-                appendLine(String.format(Locale.ROOT, "  x%-4d %-24s %-24s %-24s %-10.3e %-10.3e %s", e.index, e.input, e.analytic,
-                    "${e.numeric}", e.absoluteError, e.relativeError, if (e.passed) "ok" else "FAIL"))
+                appendLine(String.format(Locale.ROOT, "  %-${width}s %-24s %-24s %-24s %-9.1e %-10.3e %-10.3e %s", e.name, e.input, e.analytic, e.numeric,
+                    tolerance.estimates * e.numericError, e.absoluteError, e.relativeError, e.outcome))
+            }
+            for (e in entries) if (e.reason.isNotEmpty()) appendLine("  ${e.name}: ${e.reason}")
+            if (outcome == Outcome.INCONCLUSIVE && !tolerance.acceptInconclusive) {
+                appendLine("  An inconclusive check fails: it could not vouch for the gradient. Tolerance(acceptInconclusive = true) accepts it.")
             }
         }.trimEnd()
     }
@@ -74,45 +137,166 @@ object GradCheck {
     @JvmStatic
     fun check(f: Function<List<Value>, Value>, vararg at: Double): Report = check(f, DEFAULT, *at)
 
-    /** Checks [f] at the point [at]. */
+    /** Checks [f]'s gradient at the point [at]. */
     @JvmStatic
     fun check(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
-        require(at.isNotEmpty()) { "GradCheck: no point given" }
-        for ((i, v) in at.withIndex()) require(v.isFinite()) { "GradCheck: input $i is $v" }
+        checkPoint(at)
         val leaves = at.map { Value.of(it) }
         val out = f.apply(leaves) ?: throw IllegalArgumentException("GradCheck: the function returned null")
         require(out.data().isFinite()) { "GradCheck: f(${at.joinToString()}) = ${out.data()}, not a finite value" }
         out.backward()
-        val numeric = Evaluate.finiteDifferences({ x -> f.apply(x.map { Value.of(it) }).data() }, at)
-        val entries = at.indices.map { i ->
-            val a = leaves[i].grad()
-            val n = numeric[i]
-            val err = abs(a - n.value)
-            val scale = max(abs(a), abs(n.value))
-            val rel = if (scale == 0.0) 0.0 else err / scale
-            val ok = err <= tolerance.absolute + tolerance.relative * scale + tolerance.estimates * n.error
-            Entry(i, at[i], a, n.value, n.error, err, rel, ok)
-        }
-        return Report(out.data(), entries, tolerance)
+        val entries = entries(at.size, { i ->
+            leaves[i].grad() to Differences.derivative(along(at, i) { x -> f.apply(x.map { Value.of(it) }).data() }, at[i], tolerance.step)
+        }, { i -> Triple(i, "x$i", at[i]) }, tolerance)
+        return Report(out.data(), entries, tolerance, "gradient at ${at.size} input${if (at.size == 1) "" else "s"}")
     }
 
-    /** Checks [f] at [at] and throws an [AssertionError] carrying the report if any input fails. */
+    /**
+     * Second order (PyTorch's gradgradcheck): every column i of the Hessian, by forward over reverse
+     * (`Derivatives.hvp` along xᵢ), against finite differences of the reverse-mode gradient along
+     * xᵢ; one entry per (row, column).
+     */
+    @JvmStatic
+    fun checkSecondOrder(f: Function<List<Value>, Value>, vararg at: Double): Report = checkSecondOrder(f, DEFAULT, *at)
+
+    /** [checkSecondOrder] with a tolerance. */
+    @JvmStatic
+    fun checkSecondOrder(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
+        checkPoint(at)
+        val n = at.size
+        val value = f.apply(at.map { Value.of(it) }).data()
+        require(value.isFinite()) { "GradCheck: f(${at.joinToString()}) = $value, not a finite value" }
+        val columns = Array(n) { i -> Derivatives.hvp(f, at, DoubleArray(n).also { it[i] = 1.0 }) }
+        val entries = entries(n * n, { k ->
+            val i = k / n
+            val j = k % n
+            columns[i][j] to Differences.derivative(along(at, i) { x -> Derivatives.gradient(f, x)[j] }, at[i], tolerance.step)
+        }, { k -> Triple(k % n, "∂²/∂x${k % n}∂x${k / n}", at[k / n]) }, tolerance)
+        return Report(value, entries, tolerance, "Hessian at $n input${if (n == 1) "" else "s"} (forward over reverse vs differences of the gradient)")
+    }
+
+    /**
+     * Checks the gradient of [loss] with respect to every parameter of [model]: [loss] must build
+     * the loss afresh from the parameters' current values on each call. Parameters' values are
+     * restored; their gradients are left zeroed.
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun checkModel(model: Module, loss: Supplier<Value>, tolerance: Tolerance = DEFAULT): Report =
+        checkParameters(model.parameters(), loss, tolerance)
+
+    /** Like [checkModel], for any list of leaves that [loss] reads. */
+    @JvmStatic
+    @JvmOverloads
+    fun checkParameters(parameters: List<Value>, loss: Supplier<Value>, tolerance: Tolerance = DEFAULT): Report {
+        require(parameters.isNotEmpty()) { "GradCheck: no parameters given" }
+        val at = DoubleArray(parameters.size) { parameters[it].data() }
+        checkPoint(at)
+        parameters.forEach { it.zeroGrad() }
+        val out = loss.get()
+        require(out.data().isFinite()) { "GradCheck: the loss is ${out.data()}, not a finite value" }
+        out.backward()
+        val analytic = DoubleArray(parameters.size) { parameters[it].grad() }
+        parameters.forEach { it.zeroGrad() }
+        val entries = entries(parameters.size, { i ->
+            val p = parameters[i]
+            try {
+                analytic[i] to Differences.derivative({ v -> p.setData(v); loss.get().data() }, at[i], tolerance.step)
+            } finally {
+                p.setData(at[i])
+            }
+        }, { i -> Triple(i, "p$i", at[i]) }, tolerance)
+        return Report(out.data(), entries, tolerance, "gradient with respect to ${parameters.size} parameter${if (parameters.size == 1) "" else "s"}")
+    }
+
+    /** Checks a recorded tape's gradient (`tape.gradient`) at [at] against differences of `tape.value`. */
+    @JvmStatic
+    fun checkTape(tape: Tape, vararg at: Double): Report = checkTape(tape, DEFAULT, *at)
+
+    /** [checkTape] with a tolerance. */
+    @JvmStatic
+    fun checkTape(tape: Tape, tolerance: Tolerance, vararg at: Double): Report {
+        checkPoint(at)
+        val g = DoubleArray(at.size)
+        val value = tape.gradient(at, g)
+        require(value.isFinite()) { "GradCheck: the tape's value at (${at.joinToString()}) is $value, not a finite value" }
+        val entries = entries(at.size, { i ->
+            g[i] to Differences.derivative(along(at, i) { x -> tape.value(x) }, at[i], tolerance.step)
+        }, { i -> Triple(i, "x$i", at[i]) }, tolerance)
+        return Report(value, entries, tolerance, "recorded tape's gradient at ${at.size} input${if (at.size == 1) "" else "s"}")
+    }
+
+    /** Checks [f] at [at] and throws an [AssertionError] carrying the report unless every input passes. */
     @JvmStatic
     fun assertGradients(f: Function<List<Value>, Value>, vararg at: Double): Report = assertGradients(f, DEFAULT, *at)
 
     /** Like [assertGradients] with a tolerance. */
     @JvmStatic
-    fun assertGradients(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
-        val r = check(f, tolerance, *at)
-        if (!r.passed) throw AssertionError(r.toString())
-        return r
+    fun assertGradients(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report = check(f, tolerance, *at).orThrow()
+
+    private fun checkPoint(at: DoubleArray) {
+        require(at.isNotEmpty()) { "GradCheck: no point given" }
+        for ((i, v) in at.withIndex()) require(v.isFinite()) { "GradCheck: input $i is $v" }
     }
+
+    /** f along coordinate i of [at]: a function of that coordinate alone. */
+    private fun along(at: DoubleArray, i: Int, f: (DoubleArray) -> Double) = DoubleUnaryOperator { xi ->
+        f(at.copyOf().also { it[i] = xi })
+    }
+
+    /**
+     * The entries of one check: [largest] is the largest |numeric| among them, the scale below which
+     * an input whose analytic and numeric derivatives are both exactly 0 is checked (`relative`
+     * times it): a dead ReLU's weights then pass when the others are resolved, the gradient being
+     * right to `relative` as a vector.
+     */
+    private fun entries(count: Int, make: (Int) -> Pair<Double, Derivative>, describe: (Int) -> Triple<Int, String, Double>, tol: Tolerance): List<Entry> {
+        val made = List(count) { make(it) }
+        val largest = made.maxOf { (_, n) -> if (n.bound.isFinite() && n.value.isFinite()) abs(n.value) else 0.0 }
+        return made.indices.map { k ->
+            val (analytic, n) = made[k]
+            val (index, name, x) = describe(k)
+            entry(index, name, x, analytic, n, tol, largest)
+        }
+    }
+
+    private fun entry(index: Int, name: String, x: Double, analytic: Double, n: Derivative, tol: Tolerance, largest: Double): Entry {
+        val err = abs(analytic - n.value)
+        val scale = max(abs(analytic), abs(n.value))
+        val rel = if (scale == 0.0) 0.0 else err / scale
+        val zeros = analytic == 0.0 && n.value == 0.0
+        val tau = tol.absolute + tol.relative * (if (zeros) largest else abs(n.value)) + java.lang.Double.MIN_NORMAL
+        val u = tol.estimates * n.bound
+        val (outcome, reason) = when {
+            !analytic.isFinite() -> Outcome.FAILED to "the analytic derivative is $analytic"
+            n.limit == Derivative.Limit.NOT_SMOOTH -> Outcome.INCONCLUSIVE to
+                "no finite-difference step from ${e(tol.step.takeIf { it > 0 } ?: (max(1.0, abs(x)) / 8))} down by halves looked smooth and finite: " +
+                "f has a kink, a jump or the edge of its domain within every step of $name = $x. Check at a point farther from it."
+            err > tau + u -> Outcome.FAILED to "|analytic - numeric| = ${e(err)} exceeds the tolerance ${e(tau)} plus the numeric error bound ${e(u)}"
+            n.noisy -> Outcome.INCONCLUSIVE to
+                "f is noisy or not smooth along $name: it wobbles by ±${e(n.noise)} between points 1e-6 apart, far more than its rounding, so " +
+                "the slope the finite differences measure (over steps of ${e(n.step)}) need not be f's derivative at the point. Check a smooth f " +
+                "at a point away from kinks and jumps (without random terms, oscillations below the step, or large terms that cancel)."
+            err + u <= tau -> Outcome.PASSED to ""
+            n.limit == Derivative.Limit.ROUNDOFF -> Outcome.INCONCLUSIVE to
+                "the finite differences resolve this derivative only to ±${e(u)}, more than the tolerance ${e(tau)}: f's rounding or noise " +
+                "(±${e(n.noise)}, at |f| up to its magnitude) divided by the best step ${e(n.step)} swamps it, because |f| is large or noisy " +
+                "compared with how much $name changes it. Subtract f's constant part (or check the function before a large offset is added), " +
+                "rescale, or, if ±${e(err + u)} is good enough, set absolute to that."
+            else -> Outcome.INCONCLUSIVE to
+                "the finite differences reach only ±${e(u)} here (best step ${e(n.step)}), more than the tolerance ${e(tau)}: f's derivative " +
+                "changes fast near $name = $x. Check at another point, or loosen relative/absolute to ${e(err + u)}."
+        }
+        return Entry(index, name, x, analytic, n.value, n.bound, err, rel, outcome, reason, n.step, tol.acceptInconclusive)
+    }
+
+    private fun e(x: Double) = String.format(Locale.ROOT, "%.3e", x)
 }
 
 /** Kotlin: `gradCheck(0.5, -1.5) { (a, b) -> sin(a * b) }`. */
 fun gradCheck(vararg at: Double, tolerance: GradCheck.Tolerance = GradCheck.DEFAULT, f: (List<Value>) -> Value): GradCheck.Report =
     GradCheck.check(Function(f), tolerance, *at)
 
-/** Kotlin: `assertGradients(0.5, -1.5) { (a, b) -> sin(a * b) }`; throws with the report on failure. */
+/** Kotlin: `assertGradients(0.5, -1.5) { (a, b) -> sin(a * b) }`; throws with the report unless it passes. */
 fun assertGradients(vararg at: Double, tolerance: GradCheck.Tolerance = GradCheck.DEFAULT, f: (List<Value>) -> Value): GradCheck.Report =
     GradCheck.assertGradients(Function(f), tolerance, *at)
