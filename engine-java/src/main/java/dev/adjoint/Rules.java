@@ -288,6 +288,8 @@ final class Rules {
    * NaN and ±∞ included, and (-1)^±∞ = 1 (Math.pow gives NaN for these).
    */
   static double pow(double a, double b) {
+    if (b == 2.0) return a * a; // the same bits as Math.pow (fdlibm squares exactly; FastPathTest), ~10x cheaper
+    if (b == 1.0) return a; // Math.pow's specification
     if (a == 1.0 || a == -1.0 && Double.isInfinite(b)) return 1.0;
     return Math.pow(a, b);
   }

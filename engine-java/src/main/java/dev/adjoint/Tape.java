@@ -44,8 +44,16 @@ public final class Tape {
   private final Value[] leaves;
   private final double[] val;
   private final double[] adj;
+  /** The generated sweeps of a compiled tape; null for the generic one. */
+  private final Compiler.Kernel kernel;
+  /** Why {@link #compile()} fell back to the generic sweeps; null otherwise. */
+  private final String fallback;
 
   Tape(Program p, Value[] leaves) {
+    this(p, leaves, null, null);
+  }
+
+  private Tape(Program p, Value[] leaves, Compiler.Kernel kernel, String fallback) {
     this.program = p;
     this.inputs = p.inputs;
     this.first = p.first;
@@ -57,13 +65,49 @@ public final class Tape {
     this.leaves = leaves;
     this.val = p.values.clone();
     this.adj = new double[size];
+    this.kernel = kernel;
+    this.fallback = fallback;
   }
 
   /** A copy sharing this tape's structure, with working arrays of its own (for another thread). */
   public Tape copy() {
-    Tape t = new Tape(program, leaves);
+    Tape t = new Tape(program, leaves, kernel, fallback);
     System.arraycopy(val, 0, t.val, 0, size);
     return t;
+  }
+
+  /**
+   * The same function replayed by generated JVM code: every method of the returned tape gives
+   * bitwise the results of this one (its forward, reverse and tangent sweeps are bytecode made
+   * from this tape's recorded form, applying the same rules in the same order; second order runs
+   * the generic sweep). The returned tape has working arrays of its own, as a {@link #copy()}. The
+   * generated class is cached per tape shape, so recording the same program again and compiling it
+   * costs no new code. Where the compiler cannot handle a tape, the returned tape replays with the
+   * generic sweeps and {@link #whyNotCompiled()} says why.
+   */
+  public Tape compile() {
+    Compiler.Result r = Compiler.compile(program);
+    return withKernel(r);
+  }
+
+  /** A copy of this tape replaying with r's kernel (or generic, with r's reason). */
+  Tape withKernel(Compiler.Result r) {
+    Tape t = new Tape(program, leaves, r.kernel, r.reason);
+    System.arraycopy(val, 0, t.val, 0, size);
+    return t;
+  }
+
+  /** Whether this tape replays with generated code ({@link #compile()}). */
+  public boolean isCompiled() {
+    return kernel != null;
+  }
+
+  /**
+   * Why {@link #compile()} returned a tape with the generic sweeps (for example, a program too
+   * large for the generated class); null for a compiled tape and for a tape never compiled.
+   */
+  public String whyNotCompiled() {
+    return fallback;
   }
 
   // ------------------------------------------------------------------------ recording
@@ -175,6 +219,10 @@ public final class Tape {
 
   /** The forward sweep: every op node in topological order. */
   void forward() {
+    if (kernel != null) {
+      kernel.forward(val, args);
+      return;
+    }
     final int[] code = this.code, second = this.second, args = this.args;
     final double[] val = this.val;
     for (int i = first; i < size; i++) {
@@ -196,6 +244,10 @@ public final class Tape {
     final int[] order = k == 0 ? null : program.order(k);
     Arrays.fill(adj, 0.0);
     adj[outputs[k]] = 1.0;
+    if (order == null && kernel != null) {
+      kernel.reverse(val, adj, args);
+      return;
+    }
     for (int j = (order == null ? program.end0 - first : order.length) - 1; j >= 0; j--) {
       final int i = order == null ? first + j : order[j];
       final double g = adj[i];
@@ -224,6 +276,10 @@ public final class Tape {
     final double[] tan = this.tan, val = this.val;
     Arrays.fill(tan, 0.0);
     System.arraycopy(v, 0, tan, 0, inputs);
+    if (kernel != null) {
+      kernel.tangents(val, tan, args);
+      return;
+    }
     for (int i = first; i < size; i++) {
       final int c = code[i];
       final Op op = Op.of(c >>> SHIFT);

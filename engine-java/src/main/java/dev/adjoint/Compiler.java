@@ -1,0 +1,569 @@
+package dev.adjoint;
+
+import static org.objectweb.asm.Opcodes.ACC_FINAL;
+import static org.objectweb.asm.Opcodes.ACC_PRIVATE;
+import static org.objectweb.asm.Opcodes.ACC_STATIC;
+import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.BIPUSH;
+import static org.objectweb.asm.Opcodes.DADD;
+import static org.objectweb.asm.Opcodes.DALOAD;
+import static org.objectweb.asm.Opcodes.DASTORE;
+import static org.objectweb.asm.Opcodes.DCONST_0;
+import static org.objectweb.asm.Opcodes.DDIV;
+import static org.objectweb.asm.Opcodes.DLOAD;
+import static org.objectweb.asm.Opcodes.DMUL;
+import static org.objectweb.asm.Opcodes.DNEG;
+import static org.objectweb.asm.Opcodes.DSTORE;
+import static org.objectweb.asm.Opcodes.DSUB;
+import static org.objectweb.asm.Opcodes.DUP2;
+import static org.objectweb.asm.Opcodes.GETSTATIC;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.ICONST_0;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.IF_ICMPGE;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.IMUL;
+import static org.objectweb.asm.Opcodes.INVOKESPECIAL;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.RETURN;
+import static org.objectweb.asm.Opcodes.SIPUSH;
+import static org.objectweb.asm.Opcodes.V17;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Turns a {@link Program} into JVM bytecode: its forward, reverse (output 0) and tangent sweeps as
+ * the methods of a hidden class, loaded with {@link MethodHandles.Lookup#defineHiddenClass} and
+ * cached per program shape (op codes and operand slots; constants' values are read from the
+ * tape's arrays, so tapes of one shape share one class). The generated code applies the same
+ * rules to the same operands in the same order as the generic sweeps of {@link Tape}, so every
+ * result is bitwise the same.
+ *
+ * <p>Straight-line code for tens of thousands of nodes is more than the JIT compiles (a method over
+ * 8000 bytes of bytecode stays interpreted), so runs of a repeated node pattern (the same ops, each
+ * operand slot moving by a fixed stride per repetition, as a layer's neurons or a sum's terms
+ * are) become loops, and what remains is cut into methods of a few thousand bytes.
+ *
+ * <p>Five ops whose rules are one arithmetic instruction each (+, -, ·, / and negation) are
+ * written out as those instructions, the same formulas as {@link Rules} (tests hold them bitwise
+ * equal on random programs of every op); every other op calls its rule in {@link Rules} or
+ * {@link SlotRules}. Thread-safe: the cache is synchronized and kernels are stateless.
+ */
+final class Compiler {
+  private Compiler() {}
+
+  /** The generated sweeps of one program shape; stateless, shared by every tape of that shape. */
+  abstract static class Kernel {
+    /** Every op node's value from its operands', in slot order. */
+    abstract void forward(double[] val, int[] args);
+
+    /** Output 0's reverse sweep; adj holds zeros and output 0's seed. */
+    abstract void reverse(double[] val, double[] adj, int[] args);
+
+    /** The tangent sweep; tan holds the inputs' tangents and zeros. */
+    abstract void tangents(double[] val, double[] tan, int[] args);
+  }
+
+  /** A compiled kernel, or the reason there is none. */
+  static final class Result {
+    final Kernel kernel;
+    final String reason;
+
+    Result(Kernel kernel, String reason) {
+      this.kernel = kernel;
+      this.reason = reason;
+    }
+  }
+
+  /** Repeated patterns of at most this many nodes become loops ... */
+  static final int PERIOD = 16;
+  /** ... when they repeat at least this often. */
+  static final int REPEATS = 4;
+  /** Bytes of bytecode per generated method, far below the JIT's 8000-byte limit. */
+  static final int CHUNK = 3000;
+  /** Generated methods per sweep: the sweep's own method calls them all and must stay small too. */
+  static final int CHUNKS = 1000;
+
+  private static final int CACHED = 64;
+  private static final Map<Shape, Result> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Shape, Result> eldest) {
+      return size() > CACHED;
+    }
+  };
+
+  /** The kernel of p's shape, generated on first use. */
+  static Result compile(Program p) {
+    Shape s = new Shape(p);
+    synchronized (CACHE) {
+      Result r = CACHE.get(s);
+      if (r != null) return r;
+    }
+    Result r = generate(p, CHUNKS);
+    synchronized (CACHE) {
+      Result again = CACHE.putIfAbsent(s, r);
+      return again != null ? again : r;
+    }
+  }
+
+  /** Generates a kernel for p with at most {@code chunks} methods per sweep (no cache). */
+  static Result generate(Program p, int chunks) {
+    List<Segment> head = segments(p, p.first, p.end0), tail = segments(p, p.end0, p.size);
+    List<Segment> all = new ArrayList<>(head);
+    all.addAll(tail);
+    try {
+      ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES);
+      String name = "dev/adjoint/CompiledTape";
+      String kernel = "dev/adjoint/Compiler$Kernel";
+      cw.visit(V17, ACC_FINAL | ACC_SYNTHETIC, name, null, kernel, null);
+      MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+      init.visitCode();
+      init.visitVarInsn(ALOAD, 0);
+      init.visitMethodInsn(INVOKESPECIAL, kernel, "<init>", "()V", false);
+      init.visitInsn(RETURN);
+      init.visitMaxs(0, 0);
+      init.visitEnd();
+      String fw = sweep(cw, name, p, all, Pass.FORWARD, chunks);
+      if (fw != null) return new Result(null, fw);
+      String rv = sweep(cw, name, p, head, Pass.REVERSE, chunks);
+      if (rv != null) return new Result(null, rv);
+      String tg = sweep(cw, name, p, all, Pass.TANGENT, chunks);
+      if (tg != null) return new Result(null, tg);
+      cw.visitEnd();
+      MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(cw.toByteArray(), true);
+      Kernel k = (Kernel) lookup.findConstructor(lookup.lookupClass(), java.lang.invoke.MethodType.methodType(void.class)).invoke();
+      return new Result(k, null);
+    } catch (RuntimeException | LinkageError e) {
+      return new Result(null, "the JVM refused the generated class: " + e);
+    } catch (Throwable e) {
+      return new Result(null, "the generated class could not be made: " + e);
+    }
+  }
+
+  // ------------------------------------------------------------------------ finding loops
+
+  /**
+   * A run of {@code reps} repetitions of the {@code period} nodes from slot {@code start}: node j
+   * of repetition k is slot start + k·period + j and reads a = a[j] + k·da[j], b = b[j] + k·db[j].
+   */
+  static final class Segment {
+    final int start, period, reps;
+    final int[] da, db;
+
+    Segment(int start, int period, int reps, int[] da, int[] db) {
+      this.start = start;
+      this.period = period;
+      this.reps = reps;
+      this.da = da;
+      this.db = db;
+    }
+  }
+
+  /** Covers the op slots [from, to) with loops over repeated patterns and single nodes. */
+  static List<Segment> segments(Program p, int from, int to) {
+    List<Segment> out = new ArrayList<>();
+    int i = from;
+    while (i < to) {
+      int bestPeriod = 1, bestReps = 1;
+      for (int period = 1; period <= PERIOD && i + REPEATS * period <= to; period++) {
+        int reps = repeats(p, i, period, to);
+        if (reps >= REPEATS && period * reps > bestPeriod * bestReps) {
+          bestPeriod = period;
+          bestReps = reps;
+        }
+      }
+      int[] da = new int[bestPeriod], db = new int[bestPeriod];
+      if (bestReps > 1) {
+        for (int j = 0; j < bestPeriod; j++) {
+          da[j] = a(p, i + bestPeriod + j) - a(p, i + j);
+          db[j] = p.second[i + bestPeriod + j] - p.second[i + j];
+        }
+      }
+      out.add(new Segment(i, bestPeriod, bestReps, da, db));
+      i += bestPeriod * bestReps;
+    }
+    return out;
+  }
+
+  /** How many times the pattern of period nodes at slot i repeats with constant strides before to. */
+  private static int repeats(Program p, int i, int period, int to) {
+    if (i + 2 * period > to) return 1;
+    for (int j = 0; j < period; j++) {
+      if (opCode(p, i + j) != opCode(p, i + period + j)) return 1;
+    }
+    int reps = 2;
+    while (i + (reps + 1) * period <= to) {
+      int base = i + reps * period;
+      for (int j = 0; j < period; j++) {
+        int s = base + j, r = s - period, q = r - period;
+        if (opCode(p, s) != opCode(p, r)
+            || a(p, s) - a(p, r) != a(p, r) - a(p, q)
+            || p.second[s] - p.second[r] != p.second[r] - p.second[q]) {
+          return reps;
+        }
+      }
+      reps++;
+    }
+    return reps;
+  }
+
+  private static int opCode(Program p, int s) {
+    return p.code[s] >>> Program.SHIFT;
+  }
+
+  private static int a(Program p, int s) {
+    return p.code[s] & Program.MASK;
+  }
+
+  // ------------------------------------------------------------------------ writing bytecode
+
+  /** The three sweeps: their method names, descriptors and local variable layout. */
+  enum Pass {
+    FORWARD("forward", "([D[I)V", 1, 2),
+    REVERSE("reverse", "([D[D[I)V", 2, 3),
+    TANGENT("tangents", "([D[D[I)V", 2, 3);
+
+    final String method, descriptor;
+    /** Local of the args array and of the loop counter (the static chunks' numbering). */
+    final int args, counter;
+
+    Pass(String method, String descriptor, int args, int counter) {
+      this.method = method;
+      this.descriptor = descriptor;
+      this.args = args;
+      this.counter = counter;
+    }
+  }
+
+  // locals of a static chunk: val = 0, adj or tan = 1 (reverse, tangent), args, counter, then doubles
+  private static final int VAL = 0, OTHER = 1;
+  private static final int G = 4, AV = 6, BV = 8, YV = 10;
+
+  /** Writes one sweep: static chunk methods over the segments and the sweep method calling them. */
+  private static String sweep(ClassWriter cw, String owner, Program p, List<Segment> segments, Pass sweep, int limit) {
+    List<List<Segment>> chunks = new ArrayList<>();
+    List<Segment> current = new ArrayList<>();
+    int bytes = 0;
+    for (Segment s : segments) {
+      int cost = s.period * (sweep == Pass.REVERSE ? 90 : 50) + 20;
+      if (bytes + cost > CHUNK && !current.isEmpty()) {
+        chunks.add(current);
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(s);
+      bytes += cost;
+    }
+    if (!current.isEmpty()) chunks.add(current);
+    if (chunks.size() > limit) {
+      return "too large: the " + sweep.method + " sweep needs " + chunks.size() + " generated methods, more than " + limit;
+    }
+    if (sweep == Pass.REVERSE) java.util.Collections.reverse(chunks);
+    for (int c = 0; c < chunks.size(); c++) {
+      MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, sweep.method + c, sweep.descriptor, null, null);
+      mv.visitCode();
+      List<Segment> chunk = chunks.get(c);
+      if (sweep == Pass.REVERSE) {
+        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, chunk.get(k), sweep);
+      } else {
+        for (Segment s : chunk) segment(mv, p, s, sweep);
+      }
+      mv.visitInsn(RETURN);
+      mv.visitMaxs(0, 0);
+      mv.visitEnd();
+    }
+    MethodVisitor mv = cw.visitMethod(0, sweep.method, sweep.descriptor, null, null);
+    mv.visitCode();
+    int params = sweep == Pass.FORWARD ? 2 : 3;
+    for (int c = 0; c < chunks.size(); c++) {
+      for (int q = 1; q <= params; q++) mv.visitVarInsn(ALOAD, q);
+      mv.visitMethodInsn(INVOKESTATIC, owner, sweep.method + c, sweep.descriptor, false);
+    }
+    mv.visitInsn(RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+    return null;
+  }
+
+  /** One segment: a loop over its repetitions (reversed in the reverse sweep), or a single node. */
+  private static void segment(MethodVisitor mv, Program p, Segment s, Pass sweep) {
+    if (s.reps == 1) {
+      node(mv, p, s.start, null, 0, 0, sweep);
+      return;
+    }
+    int k = sweep.counter;
+    Label test = new Label(), end = new Label();
+    boolean down = sweep == Pass.REVERSE;
+    push(mv, down ? s.reps - 1 : 0);
+    mv.visitVarInsn(ISTORE, k);
+    mv.visitLabel(test);
+    mv.visitVarInsn(ILOAD, k);
+    if (down) {
+      mv.visitJumpInsn(IFLT, end);
+    } else {
+      push(mv, s.reps);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+    }
+    for (int jj = 0; jj < s.period; jj++) {
+      int j = down ? s.period - 1 - jj : jj;
+      node(mv, p, s.start + j, s, s.da[j], s.db[j], sweep);
+    }
+    mv.visitIincInsn(k, down ? -1 : 1);
+    mv.visitJumpInsn(GOTO, test);
+    mv.visitLabel(end);
+  }
+
+  /**
+   * One node's rule in the given sweep: slot s at repetition 0 of segment loop (or alone when loop
+   * is null); inside a loop its own slot moves by the period and its operands by da and db.
+   */
+  private static void node(MethodVisitor mv, Program p, int s, Segment loop, int da, int db, Pass sweep) {
+    final Op op = Program.op(p.code[s]);
+    final int a = p.code[s] & Program.MASK, b = p.second[s];
+    final Index y = new Index(s, loop == null ? 0 : loop.period, sweep.counter);
+    final Index ia = new Index(a, da, sweep.counter), ib = new Index(b, db, sweep.counter);
+    final String opDesc = "Ldev/adjoint/Op;";
+    switch (sweep) {
+      case FORWARD:
+        mv.visitVarInsn(ALOAD, VAL);
+        y.push(mv);
+        if (op.nary) {
+          constant(mv, op);
+          mv.visitVarInsn(ALOAD, sweep.args);
+          ia.push(mv);
+          ib.push(mv);
+          mv.visitVarInsn(ALOAD, VAL);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "forward", "(" + opDesc + "[III[D)D", false);
+        } else if (Direct.of(op) != null) {
+          load(mv, VAL, ia);
+          if (op.arity == 2) load(mv, VAL, ib);
+          mv.visitInsn(Direct.of(op).forward);
+        } else {
+          constant(mv, op);
+          load(mv, VAL, ia);
+          load(mv, VAL, ib);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", "forward", "(" + opDesc + "DD)D", false);
+        }
+        mv.visitInsn(DASTORE);
+        return;
+      case TANGENT:
+        mv.visitVarInsn(ALOAD, OTHER);
+        y.push(mv);
+        constant(mv, op);
+        if (op.nary) {
+          mv.visitVarInsn(ALOAD, sweep.args);
+          ia.push(mv);
+          ib.push(mv);
+          mv.visitVarInsn(ALOAD, VAL);
+          mv.visitVarInsn(ALOAD, OTHER);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "tangent", "(" + opDesc + "[III[D[D)D", false);
+        } else {
+          load(mv, VAL, ia);
+          load(mv, VAL, ib);
+          load(mv, VAL, y);
+          load(mv, OTHER, ia);
+          if (op.arity == 2) load(mv, OTHER, ib);
+          else mv.visitInsn(DCONST_0);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", "tangent", "(" + opDesc + "DDDDD)D", false);
+        }
+        mv.visitInsn(DASTORE);
+        return;
+      default:
+        if (op.nary) {
+          constant(mv, op);
+          mv.visitVarInsn(ALOAD, sweep.args);
+          ia.push(mv);
+          ib.push(mv);
+          mv.visitVarInsn(ALOAD, VAL);
+          mv.visitVarInsn(ALOAD, OTHER);
+          load(mv, OTHER, y);
+          load(mv, VAL, y);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "adjoint", "(" + opDesc + "[III[D[DDD)V", false);
+          return;
+        }
+        Direct d = Direct.of(op);
+        load(mv, OTHER, y);
+        mv.visitVarInsn(DSTORE, G);
+        if (d == null || d.operands) {
+          load(mv, VAL, ia);
+          mv.visitVarInsn(DSTORE, AV);
+          load(mv, VAL, ib);
+          mv.visitVarInsn(DSTORE, BV);
+        }
+        if (d == null) {
+          load(mv, VAL, y);
+          mv.visitVarInsn(DSTORE, YV);
+        }
+        for (int side = 0; side < op.arity; side++) {
+          mv.visitVarInsn(ALOAD, OTHER);
+          (side == 0 ? ia : ib).push(mv);
+          mv.visitInsn(DUP2);
+          mv.visitInsn(DALOAD);
+          if (d != null) {
+            d.adjoint(mv, side);
+          } else {
+            constant(mv, op);
+            mv.visitVarInsn(DLOAD, AV);
+            mv.visitVarInsn(DLOAD, BV);
+            mv.visitVarInsn(DLOAD, YV);
+            mv.visitVarInsn(DLOAD, G);
+            mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", side == 0 ? "adjointA" : "adjointB", "(" + opDesc + "DDDD)D", false);
+          }
+          mv.visitInsn(DADD);
+          mv.visitInsn(DASTORE);
+        }
+    }
+  }
+
+  /**
+   * The ops whose rules are single instructions, written out exactly as {@link Rules} writes them:
+   * y = a ∘ b; ā += ȳ·∂y/∂a and b̄ += ȳ·∂y/∂b in the same floating-point operations.
+   */
+  enum Direct {
+    ADD(DADD, false),
+    SUB(DSUB, false),
+    MUL(DMUL, true),
+    DIV(DDIV, true),
+    NEG(DNEG, false);
+
+    final int forward;
+    /** Whether the adjoint reads the operands' values (else only ȳ). */
+    final boolean operands;
+
+    Direct(int forward, boolean operands) {
+      this.forward = forward;
+      this.operands = operands;
+    }
+
+    static Direct of(Op op) {
+      return switch (op) {
+        case ADD -> ADD;
+        case SUB -> SUB;
+        case MUL -> MUL;
+        case DIV -> DIV;
+        case NEG -> NEG;
+        default -> null;
+      };
+    }
+
+    /** Pushes what ȳ (local G) adds to operand side's adjoint, as Rules.adjointA / adjointB compute it. */
+    void adjoint(MethodVisitor mv, int side) {
+      switch (this) {
+        case ADD -> mv.visitVarInsn(DLOAD, G); // g, g
+        case SUB -> { // g, -g
+          mv.visitVarInsn(DLOAD, G);
+          if (side == 1) mv.visitInsn(DNEG);
+        }
+        case MUL -> { // g * b, g * a
+          mv.visitVarInsn(DLOAD, G);
+          mv.visitVarInsn(DLOAD, side == 0 ? BV : AV);
+          mv.visitInsn(DMUL);
+        }
+        case DIV -> {
+          if (side == 0) { // g / b
+            mv.visitVarInsn(DLOAD, G);
+            mv.visitVarInsn(DLOAD, BV);
+            mv.visitInsn(DDIV);
+          } else { // -g * (a / b / b)
+            mv.visitVarInsn(DLOAD, G);
+            mv.visitInsn(DNEG);
+            mv.visitVarInsn(DLOAD, AV);
+            mv.visitVarInsn(DLOAD, BV);
+            mv.visitInsn(DDIV);
+            mv.visitVarInsn(DLOAD, BV);
+            mv.visitInsn(DDIV);
+            mv.visitInsn(DMUL);
+          }
+        }
+        case NEG -> { // -g
+          mv.visitVarInsn(DLOAD, G);
+          mv.visitInsn(DNEG);
+        }
+      }
+    }
+  }
+
+  /** A slot index, base + counter·stride inside a loop (stride 0: a constant). */
+  private static final class Index {
+    final int base, stride, counter;
+
+    Index(int base, int stride, int counter) {
+      this.base = base;
+      this.stride = stride;
+      this.counter = counter;
+    }
+
+    void push(MethodVisitor mv) {
+      if (stride == 0) {
+        Compiler.push(mv, base);
+        return;
+      }
+      mv.visitVarInsn(ILOAD, counter);
+      if (stride != 1) {
+        Compiler.push(mv, stride);
+        mv.visitInsn(IMUL);
+      }
+      if (base != 0) {
+        Compiler.push(mv, base);
+        mv.visitInsn(IADD);
+      }
+    }
+  }
+
+  private static void load(MethodVisitor mv, int array, Index i) {
+    mv.visitVarInsn(ALOAD, array);
+    i.push(mv);
+    mv.visitInsn(DALOAD);
+  }
+
+  private static void constant(MethodVisitor mv, Op op) {
+    mv.visitFieldInsn(GETSTATIC, "dev/adjoint/Op", op.name(), "Ldev/adjoint/Op;");
+  }
+
+  private static void push(MethodVisitor mv, int v) {
+    if (v >= -1 && v <= 5) mv.visitInsn(ICONST_0 + v);
+    else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) mv.visitIntInsn(BIPUSH, v);
+    else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
+    else mv.visitLdcInsn(v);
+  }
+
+  // ------------------------------------------------------------------------ the cache key
+
+  /** A program's shape: everything the generated code depends on (not the constants' values). */
+  private static final class Shape {
+    final int first, size, end0, hash;
+    final int[] code, second, args;
+
+    Shape(Program p) {
+      first = p.first;
+      size = p.size;
+      end0 = p.end0;
+      code = p.code;
+      second = p.second;
+      args = p.args;
+      hash = 31 * (31 * (31 * (31 * first + size) + end0) + Arrays.hashCode(code)) + 31 * Arrays.hashCode(second) + Arrays.hashCode(args);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Shape s && s.hash == hash && s.first == first && s.size == size && s.end0 == end0
+          && Arrays.equals(s.code, code) && Arrays.equals(s.second, second) && Arrays.equals(s.args, args);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}

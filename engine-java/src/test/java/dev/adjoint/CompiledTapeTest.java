@@ -1,0 +1,189 @@
+package dev.adjoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.nn.Dataset;
+import dev.adjoint.nn.Loss;
+import dev.adjoint.nn.MLP;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Tape.compile(): generated replays give bitwise the generic tape's and the graph's results. */
+class CompiledTapeTest {
+  /** Bitwise, but any NaN matches any NaN (which NaN an operation passes on is the JIT's choice). */
+  static void same(double expected, double actual, String what) {
+    if (Double.isNaN(expected) && Double.isNaN(actual)) return;
+    assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(actual), what + ": " + expected + " vs " + actual);
+  }
+
+  static void same(double[] expected, double[] actual, String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) same(expected[i], actual[i], what + " [" + i + "]");
+  }
+
+  /** Every replay method of both tapes at x (and direction v), compared bitwise. */
+  static void sameReplays(Tape generic, Tape compiled, double[] x, double[] v, String what) {
+    int n = x.length;
+    same(generic.value(x), compiled.value(x), what + " value");
+    for (int k = 0; k < generic.outputs(); k++) same(generic.output(k), compiled.output(k), what + " output " + k);
+    double[] g1 = new double[n], g2 = new double[n];
+    same(generic.gradient(x, g1), compiled.gradient(x, g2), what + " gradient's value");
+    same(g1, g2, what + " gradient");
+    same(generic.jvp(x, v), compiled.jvp(x, v), what + " jvp");
+    double[] h1 = new double[n], h2 = new double[n];
+    same(generic.hvp(x, v, h1, g1), compiled.hvp(x, v, h2, g2), what + " hvp's value");
+    same(h1, h2, what + " hvp");
+    same(g1, g2, what + " hvp's gradient");
+  }
+
+  @Test
+  void readmeExample() {
+    double[] x0 = new double[100];
+    java.util.Arrays.fill(x0, 0.5);
+    // readme:java-compile
+    Tape tape = Tape.record(x0, x -> {
+      List<Value> terms = new ArrayList<>();
+      for (int i = 0; i + 1 < x.size(); i++) {
+        terms.add(x.get(i + 1).minus(x.get(i).pow(2)).pow(2).times(100.0));
+        terms.add(Value.of(1.0).minus(x.get(i)).pow(2));
+      }
+      return Value.sum(terms);
+    });
+    Tape fast = tape.compile();          // bytecode for this tape's shape, cached
+    double[] grad = new double[100];
+    double y = fast.gradient(x0, grad);  // bitwise tape.gradient(x0, grad)
+    // readme:end
+    assertTrue(fast.isCompiled());
+    double[] generic = new double[100];
+    same(tape.gradient(x0, generic), y, "readme value");
+    same(generic, grad, "readme gradient");
+  }
+
+  @Test
+  void randomProgramsEqualGenericAndDefineByRunBitwise() {
+    Random r = new Random(17);
+    for (int seed = 0; seed < 150; seed++) {
+      Function<List<Value>, Value> f = TapeTest.program(seed);
+      Tape generic = Tape.record(TapeTest.point(r, 4), f);
+      Tape compiled = generic.compile();
+      assertTrue(compiled.isCompiled(), compiled.whyNotCompiled());
+      for (int trial = 0; trial < 3; trial++) {
+        double[] x = TapeTest.point(r, 4), v = TapeTest.point(r, 4);
+        sameReplays(generic, compiled, x, v, "program " + seed);
+        List<Value> leaves = Derivatives.leaves(x);
+        Value out = f.apply(leaves);
+        out.backward();
+        double[] g = new double[4];
+        same(out.data(), compiled.gradient(x, g), "program " + seed + " value vs graph");
+        for (int i = 0; i < 4; i++) same(leaves.get(i).grad(), g[i], "program " + seed + " d/dx" + i + " vs graph");
+      }
+    }
+  }
+
+  @Test
+  void severalOutputsAndBackwardOnLeaves() {
+    Random r = new Random(3);
+    for (int seed = 0; seed < 40; seed++) {
+      List<Value> xs = Derivatives.leaves(TapeTest.point(r, 4));
+      Tape generic = Tape.record(xs, TapeTest.outputs(seed).apply(xs));
+      Tape compiled = generic.compile();
+      sameReplays(generic, compiled, TapeTest.point(r, 4), TapeTest.point(r, 4), "outputs of " + seed);
+      for (Value x : xs) x.setData(r.nextDouble());
+      generic.backward();
+      double[] once = new double[4];
+      for (int i = 0; i < 4; i++) {
+        once[i] = xs.get(i).grad();
+        xs.get(i).zeroGrad();
+      }
+      compiled.backward();
+      for (int i = 0; i < 4; i++) same(once[i], xs.get(i).grad(), "backward of " + seed + ", input " + i);
+    }
+  }
+
+  @Test
+  void mlpLossEqualsGenericBitwise() {
+    MLP model = MLP.random(new Random(5), 2, 16, 16, 1);
+    Dataset data = Dataset.moons(50, 0.1, 7);
+    List<Value> params = model.parameters();
+    Value loss = Loss.hinge(model.scores(data), data.labels()).plus(Loss.l2(params, 1e-4));
+    Tape generic = Tape.record(params, loss);
+    Tape compiled = generic.compile();
+    assertTrue(compiled.isCompiled(), compiled.whyNotCompiled());
+    Random r = new Random(9);
+    for (int trial = 0; trial < 3; trial++) {
+      double[] x = new double[params.size()], v = new double[params.size()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = params.get(i).data() * (0.5 + r.nextDouble());
+        v[i] = r.nextGaussian();
+      }
+      sameReplays(generic, compiled, x, v, "mlp trial " + trial);
+    }
+  }
+
+  @Test
+  void thirtyThousandNodes() {
+    // 30,000 op nodes: a long repeated pattern, then a stretch whose pattern changes every node
+    Function<List<Value>, Value> f = xs -> {
+      List<Value> terms = new ArrayList<>();
+      for (int i = 0; i + 1 < xs.size(); i++) {
+        terms.add(xs.get(i + 1).minus(xs.get(i).pow(2)).pow(2).times(100.0));
+        terms.add(Value.of(1.0).minus(xs.get(i)).pow(2));
+      }
+      Value s = Value.sum(terms);
+      Random r = new Random(1);
+      for (int i = 0; i < 2_000; i++) s = TapeTest.randomOp(r, s, xs.get(r.nextInt(xs.size()))).times(0.5);
+      return s;
+    };
+    Random r = new Random(2);
+    double[] x = new double[4_000];
+    for (int i = 0; i < x.length; i++) x[i] = r.nextDouble() * 0.2 - 0.1;
+    Tape generic = Tape.record(x, f);
+    assertTrue(generic.operations() >= 30_000, generic.operations() + " op nodes");
+    Tape compiled = generic.compile();
+    assertTrue(compiled.isCompiled(), compiled.whyNotCompiled());
+    double[] v = new double[x.length];
+    for (int i = 0; i < x.length; i++) v[i] = r.nextGaussian();
+    for (int trial = 0; trial < 2; trial++) {
+      for (int i = 0; i < x.length; i++) x[i] += 0.01 * r.nextGaussian();
+      sameReplays(generic, compiled, x, v, "30,000 nodes");
+    }
+  }
+
+  @Test
+  void aProgramTooLargeForTheLimitFallsBackToTheGenericSweepsAndSaysWhy() {
+    Tape generic = Tape.record(new double[] {0.3, 0.7}, TapeTest.program(4));
+    Compiler.Result r = Compiler.generate(generic.program, 1);
+    Tape fallback = generic.withKernel(r);
+    assertFalse(fallback.isCompiled());
+    assertTrue(fallback.whyNotCompiled().startsWith("too large: the forward sweep needs "), fallback.whyNotCompiled());
+    sameReplays(generic, fallback, new double[] {0.1, -0.4}, new double[] {1, 2}, "fallback");
+    assertNull(generic.whyNotCompiled());
+    assertNull(generic.compile().whyNotCompiled());
+  }
+
+  @Test
+  void oneGeneratedClassPerShape() {
+    Tape a = Tape.record(new double[] {1, 2, 3, 4}, TapeTest.program(21));
+    Tape b = Tape.record(new double[] {-1, 0.5, 2, 9}, TapeTest.program(21));
+    Tape c = Tape.record(new double[] {1, 2, 3, 4}, TapeTest.program(22));
+    assertSame(Compiler.compile(a.program).kernel, Compiler.compile(b.program).kernel);
+    assertTrue(Compiler.compile(a.program).kernel != Compiler.compile(c.program).kernel);
+  }
+
+  @Test
+  void copiesOfACompiledTapeAreCompiledWithArraysOfTheirOwn() {
+    Tape compiled = Tape.record(new double[] {0.2, 0.4, 0.6, 0.8}, TapeTest.program(30)).compile();
+    Tape copy = compiled.copy();
+    assertTrue(copy.isCompiled());
+    double y = compiled.value(new double[] {0.1, 0.2, 0.3, 0.4});
+    copy.value(new double[] {1, 1, 1, 1});
+    same(y, compiled.output(0), "a copy's replay leaves the original's outputs alone");
+  }
+}
