@@ -339,11 +339,7 @@ final class Compiler {
         mv.visitVarInsn(ALOAD, VAL);
         y.push(mv);
         if (op.nary) {
-          constant(mv, op);
-          mv.visitVarInsn(ALOAD, sweep.args);
-          ia.push(mv);
-          ib.push(mv);
-          mv.visitVarInsn(ALOAD, VAL);
+          naryOperands(mv, op, sweep, ia, ib);
           mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "forward", "(" + opDesc + "[III[D)D", false);
         } else if (Direct.of(op) != null) {
           load(mv, VAL, ia);
@@ -362,10 +358,7 @@ final class Compiler {
         y.push(mv);
         constant(mv, op);
         if (op.nary) {
-          mv.visitVarInsn(ALOAD, sweep.args);
-          ia.push(mv);
-          ib.push(mv);
-          mv.visitVarInsn(ALOAD, VAL);
+          naryOperands(mv, null, sweep, ia, ib);
           mv.visitVarInsn(ALOAD, OTHER);
           mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "tangent", "(" + opDesc + "[III[D[D)D", false);
         } else {
@@ -381,11 +374,7 @@ final class Compiler {
         return;
       default:
         if (op.nary) {
-          constant(mv, op);
-          mv.visitVarInsn(ALOAD, sweep.args);
-          ia.push(mv);
-          ib.push(mv);
-          mv.visitVarInsn(ALOAD, VAL);
+          naryOperands(mv, op, sweep, ia, ib);
           mv.visitVarInsn(ALOAD, OTHER);
           load(mv, OTHER, y);
           load(mv, VAL, y);
@@ -519,6 +508,15 @@ final class Compiler {
         mv.visitInsn(IADD);
       }
     }
+  }
+
+  /** Pushes an n-ary rule's leading arguments: the op (unless pushed already), args, start, count, val. */
+  private static void naryOperands(MethodVisitor mv, Op op, Pass sweep, Index ia, Index ib) {
+    if (op != null) constant(mv, op);
+    mv.visitVarInsn(ALOAD, sweep.args);
+    ia.push(mv);
+    ib.push(mv);
+    mv.visitVarInsn(ALOAD, VAL);
   }
 
   private static void load(MethodVisitor mv, int array, Index i) {
