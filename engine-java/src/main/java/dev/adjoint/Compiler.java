@@ -360,7 +360,8 @@ final class Compiler {
         if (op.nary) {
           naryOperands(mv, null, sweep, ia, ib);
           mv.visitVarInsn(ALOAD, OTHER);
-          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "tangent", "(" + opDesc + "[III[D[D)D", false);
+          load(mv, VAL, y);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "tangent", "(" + opDesc + "[III[D[DD)D", false);
         } else {
           load(mv, VAL, ia);
           load(mv, VAL, ib);

@@ -88,6 +88,34 @@ class CompiledTapeTest {
   }
 
   @Test
+  void everyOpOfTheRegistryAloneAndInALoop() {
+    Random r = new Random(23);
+    for (Op op : Op.VALUES) {
+      // alone, then repeated over neighbouring inputs: the repetitions become a loop
+      Function<List<Value>, Value> loop = xs -> {
+        List<Value> terms = new ArrayList<>();
+        for (int i = 0; i + 1 < xs.size(); i++) terms.add(RegistryTest.build(op, xs.get(i), xs.get(i + 1)));
+        return Value.sum(terms);
+      };
+      for (Function<List<Value>, Value> f : List.of(RegistryTest.f(op), loop)) {
+        double[] x0 = new double[12];
+        for (int i = 0; i < x0.length; i++) x0[i] = 0.2 + 1.6 * r.nextDouble();
+        Tape generic = Tape.record(x0, f);
+        Tape compiled = generic.compile();
+        assertTrue(compiled.isCompiled(), op + ": " + compiled.whyNotCompiled());
+        for (int trial = 0; trial < 4; trial++) {
+          double[] x = new double[x0.length], v = new double[x0.length];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = trial == 0 ? x0[i] : 0.2 + 1.6 * r.nextDouble();
+            v[i] = r.nextGaussian();
+          }
+          sameReplays(generic, compiled, x, v, op.name());
+        }
+      }
+    }
+  }
+
+  @Test
   void severalOutputsAndBackwardOnLeaves() {
     Random r = new Random(3);
     for (int seed = 0; seed < 40; seed++) {
