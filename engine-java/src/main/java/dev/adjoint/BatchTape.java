@@ -52,9 +52,11 @@ public final class BatchTape {
   private final double[] reduceIn, reduceGrad;
   /** Scratch: the rows an n-ary node's reverse sweep does not skip. */
   private final int[] active;
+  /** The layers run as dense kernels (null: none). */
+  private final DenseKernels kernels;
 
   private BatchTape(int shared, int inputs, int rows, int yBase, byte[] op, int[] ea, int[] eb, int[] args, int out,
-      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction) {
+      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction, DenseKernels kernels) {
     this.shared = shared;
     this.inputs = inputs;
     this.rows = rows;
@@ -72,6 +74,7 @@ public final class BatchTape {
     this.reduceIn = new double[inputs + rows];
     this.reduceGrad = new double[inputs + rows];
     this.active = new int[rows];
+    this.kernels = kernels;
   }
 
   /**
@@ -148,24 +151,25 @@ public final class BatchTape {
       }
     }
     final int out = yBase + (n - 1) * lanes;
+    DenseKernels kernels = DenseKernels.plan(op, ea, eb, args, sharedSlots, yBase, lanes, 1);
     Value[] leaves = shared.toArray(new Value[0]);
     // one replay at the recorded values gives the outputs reduce sees (rows in the given order)
     int[] identity = new int[lanes];
     for (int r = 0; r < lanes; r++) identity[r] = r;
     load(val, rows, identity, sharedSlots, lanes, nrow);
     for (int i = 0; i < nin; i++) val[i] = leaves[i].data;
-    forward(op, ea, eb, args, val, yBase, lanes, sharedSlots);
+    forward(op, ea, eb, args, val, yBase, lanes, sharedSlots, kernels);
     List<Value> outputs = new ArrayList<>(lanes);
     for (int r = 0; r < lanes; r++) outputs.add(Value.of(val[out + r]));
     Value loss = Objects.requireNonNull(reduce.apply(outputs), "BatchTape.record: reduce returned null");
     int[] laneOfRow = lanesInSweepOrder(loss, outputs, index, nin);
     load(val, rows, laneOfRow, sharedSlots, lanes, nrow);
-    forward(op, ea, eb, args, val, yBase, lanes, sharedSlots);
+    forward(op, ea, eb, args, val, yBase, lanes, sharedSlots, kernels);
     List<Value> reduceInputs = new ArrayList<>(nin + lanes);
     reduceInputs.addAll(shared);
     reduceInputs.addAll(outputs);
     Tape reduction = Tape.record(reduceInputs, loss);
-    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction);
+    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction, kernels);
   }
 
   /**
@@ -270,7 +274,7 @@ public final class BatchTape {
   /** Runs every row with the shared leaves' current values; fills the reduction's inputs. */
   private void replayRows() {
     for (int i = 0; i < inputs; i++) val[i] = reduceIn[i] = leaves[i].data;
-    forward(op, ea, eb, args, val, yBase, rows, shared);
+    forward(op, ea, eb, args, val, yBase, rows, shared, kernels);
     for (int r = 0; r < rows; r++) reduceIn[inputs + r] = val[out + laneOfRow[r]];
   }
 
@@ -285,6 +289,11 @@ public final class BatchTape {
     return rows;
   }
 
+  /** How many layers run as dense kernels (for tests). */
+  int denseLayers() {
+    return kernels == null ? 0 : kernels.layers.length;
+  }
+
   /** The number of op nodes in one row's graph. */
   public int operations() {
     return op.length;
@@ -293,12 +302,17 @@ public final class BatchTape {
   /** Bytes held by this tape's arrays, the reduction's included. */
   public long bytes() {
     return op.length + 4L * ea.length + 4L * eb.length + 4L * args.length + 4L * laneOfRow.length + 16L * val.length
-        + 16L * reduceIn.length + 4L * active.length + reduction.bytes();
+        + 16L * reduceIn.length + 4L * active.length + reduction.bytes() + (kernels == null ? 0 : kernels.bytes());
   }
 
-  /** The forward sweep: every op node in order, each over all rows. */
-  private static void forward(byte[] op, int[] ea, int[] eb, int[] args, double[] val, int yBase, int lanes, int shared) {
+  /** The forward sweep: every op node in order, each over all rows; a layer runs at its first node. */
+  private static void forward(byte[] op, int[] ea, int[] eb, int[] args, double[] val, int yBase, int lanes, int shared,
+      DenseKernels kernels) {
     for (int i = 0, y = yBase; i < op.length; i++, y += lanes) {
+      if (kernels != null && kernels.role[i] != -1) {
+        if (kernels.role[i] >= 0) kernels.forward(kernels.layers[kernels.role[i]], val);
+        continue;
+      }
       final Op o = Op.of(op[i]);
       if (o.nary) {
         LaneRules.forwardLanes(o, args, ea[i], eb[i], val, y, lanes, shared);
@@ -314,7 +328,12 @@ public final class BatchTape {
     final int[] ea = this.ea, eb = this.eb, args = this.args;
     final double[] val = this.val, adj = this.adj;
     final int lanes = rows, shared = this.shared;
+    final DenseKernels kernels = this.kernels;
     for (int i = op.length - 1, y = yBase + i * lanes; i >= 0; i--, y -= lanes) {
+      if (kernels != null && kernels.role[i] != -1) {
+        if (kernels.role[i] >= 0) kernels.reverse(kernels.layers[kernels.role[i]], val, adj);
+        continue;
+      }
       final Op o = Op.of(op[i]);
       if (o.nary) {
         LaneRules.adjointLanes(o, args, ea[i], eb[i], val, adj, y, lanes, shared, active);

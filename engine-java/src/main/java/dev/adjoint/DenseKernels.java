@@ -1,0 +1,302 @@
+package dev.adjoint;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Dense layer kernels for a {@link BatchTape}: a group of {@code dot} nodes that read the same
+ * vector of row operands (a layer's inputs), each with weights of its own in shared slots, runs as
+ * one blocked kernel over the rows instead of node by node. Results are bitwise those of the
+ * node-by-node rules, because every sum keeps its order: a node's value sums its terms over the
+ * inputs in recorded order (starting from 0); an input's adjoint adds its terms from the group's
+ * last node to its first; a weight's adjoint adds one term per row, from the last row to the
+ * first. Rows whose adjoints are all skipped by {@link Rules#skipsZero} are skipped; the terms of
+ * a skipped node in a row that is not are ±0 (its value is finite, so are its operands), which
+ * leave an adjoint unchanged: every adjoint starts at +0 (the batch tape's, and the reduction
+ * tape's that seed the shared ones) and only has terms added, so none is ever -0.
+ *
+ * <p>Why it is faster: the rows of a tile are copied into arrays of their own, so the JIT
+ * vectorises the loops over rows (one array per node, the same index everywhere), and each loaded
+ * input serves four outputs, each loaded output four inputs.
+ *
+ * <p>A group runs at its first node, forward and reverse; its other nodes are skipped where they
+ * stand. That is exact when no node outside the group, placed between the group's first and last
+ * node, reads one of the group's inputs (it would add to the input's adjoint between two of the
+ * group's terms); {@link #plan} splits groups where that happens.
+ *
+ * <p>Not thread-safe: an instance holds the scratch tiles of one replay.
+ */
+final class DenseKernels {
+  /** Rows per tile (chosen with the JMH kernel benchmark). */
+  static final int TILE = 128;
+  private static final byte DOT = (byte) Op.DOT.ordinal();
+  /**
+   * Whether batch tapes plan layers at all: the system property {@code adjoint.denseKernels=false}
+   * turns the kernels off, so that benchmarks can measure the node-by-node replay beside them.
+   */
+  static final boolean ENABLED = !"false".equals(System.getProperty("adjoint.denseKernels"));
+
+  /** A group of dot nodes (a layer): m outputs over the same n row operands. */
+  static final class Layer {
+    /** The group's nodes, in recorded order. */
+    final int[] nodes;
+    /** Row offsets of the outputs (one per node) and of the inputs (one per operand pair). */
+    final int[] y, x;
+    /** Weight slots, node j's k-th at w[j·n + k]. */
+    final int[] w;
+    final int m, n;
+
+    Layer(int[] nodes, int[] y, int[] x, int[] w) {
+      this.nodes = nodes;
+      this.y = y;
+      this.x = x;
+      this.w = w;
+      this.m = nodes.length;
+      this.n = x.length;
+    }
+  }
+
+  /** What the sweeps do at each node: -1 run it, -2 skip it (its group runs elsewhere), k ≥ 0 run layer k. */
+  final int[] role;
+  final Layer[] layers;
+  private final int lanes;
+  private final double[][] xs, ys, xt, a, wm, wr, gr;
+  private final int[] active;
+
+  private DenseKernels(int[] role, Layer[] layers, int lanes) {
+    this.role = role;
+    this.layers = layers;
+    this.lanes = lanes;
+    int maxN = 1, maxM = 1;
+    for (Layer l : layers) {
+      maxN = Math.max(maxN, l.n);
+      maxM = Math.max(maxM, l.m);
+    }
+    int tile = Math.min(TILE, lanes);
+    xs = new double[maxN][tile];
+    ys = new double[maxM][tile];
+    xt = new double[tile][maxN];
+    a = new double[maxM][maxN];
+    wm = new double[maxM][maxN];
+    wr = new double[maxN][maxM];
+    gr = new double[maxM][];
+    active = new int[lanes];
+  }
+
+  /**
+   * Finds the layers of a batch tape's program (see {@link BatchTape}: op nodes with operand
+   * offsets, values of node i at yBase + i·lanes, shared slots below {@code shared}); returns null
+   * when there are none. A layer is a set of DOT nodes with at least {@code minOutputs} members
+   * whose operand pairs each hold one shared slot (a weight, distinct across the group) and one
+   * row operand, the row operands being the same distinct sequence for every member.
+   */
+  static DenseKernels plan(byte[] op, int[] ea, int[] eb, int[] args, int shared, int yBase, int lanes, int minOutputs) {
+    if (!ENABLED) return null;
+    final int nodes = op.length;
+    // candidate groups keyed by their row operands
+    Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < nodes; i++) {
+      if (op[i] != DOT) continue;
+      int start = ea[i], n = eb[i];
+      List<Integer> xsOf = new ArrayList<>(n);
+      boolean dense = n > 0;
+      for (int k = 0; k < n && dense; k++) {
+        int p = args[start + k], q = args[start + n + k];
+        if ((p < shared) == (q < shared)) dense = false;
+        else xsOf.add(p < shared ? q : p);
+      }
+      if (dense && xsOf.stream().distinct().count() == n) groups.computeIfAbsent(xsOf, key -> new ArrayList<>()).add(i);
+    }
+    if (groups.isEmpty()) return null;
+    // readers of each row offset, to split groups where an outsider reads their inputs in between
+    int[] role = new int[nodes];
+    Arrays.fill(role, -1);
+    List<Layer> layers = new ArrayList<>();
+    for (Map.Entry<List<Integer>, List<Integer>> e : groups.entrySet()) {
+      List<Integer> xsOf = e.getKey(), members = e.getValue();
+      java.util.Set<Integer> inputs = new java.util.HashSet<>(xsOf);
+      java.util.Set<Integer> memberSet = new java.util.HashSet<>(members);
+      List<Integer> run = new ArrayList<>();
+      int first = members.get(0), last = members.get(members.size() - 1);
+      for (int i = first; i <= last; i++) {
+        if (memberSet.contains(i)) {
+          run.add(i);
+        } else if (readsAny(op, ea, eb, args, i, inputs)) {
+          addLayer(layers, role, run, xsOf, op, ea, eb, args, shared, yBase, lanes, minOutputs);
+          run = new ArrayList<>();
+        }
+      }
+      addLayer(layers, role, run, xsOf, op, ea, eb, args, shared, yBase, lanes, minOutputs);
+    }
+    return layers.isEmpty() ? null : new DenseKernels(role, layers.toArray(new Layer[0]), lanes);
+  }
+
+  private static boolean readsAny(byte[] op, int[] ea, int[] eb, int[] args, int i, java.util.Set<Integer> offsets) {
+    final Op o = Op.of(op[i]);
+    if (o.nary) {
+      int count = o == Op.DOT ? 2 * eb[i] : eb[i];
+      for (int k = ea[i]; k < ea[i] + count; k++) if (offsets.contains(args[k])) return true;
+      return false;
+    }
+    return offsets.contains(ea[i]) || (o.arity == 2 && offsets.contains(eb[i]));
+  }
+
+  private static void addLayer(List<Layer> layers, int[] role, List<Integer> run, List<Integer> xsOf, byte[] op, int[] ea,
+      int[] eb, int[] args, int shared, int yBase, int lanes, int minOutputs) {
+    if (run.size() < minOutputs || run.isEmpty()) return;
+    int m = run.size(), n = xsOf.size();
+    int[] nodes = new int[m], y = new int[m], x = new int[n], w = new int[m * n];
+    for (int k = 0; k < n; k++) x[k] = xsOf.get(k);
+    java.util.Set<Integer> weights = new java.util.HashSet<>();
+    for (int j = 0; j < m; j++) {
+      int i = run.get(j);
+      nodes[j] = i;
+      y[j] = yBase + i * lanes;
+      for (int k = 0; k < n; k++) {
+        int p = args[ea[i] + k], q = args[ea[i] + n + k];
+        w[j * n + k] = p < shared ? p : q;
+        if (!weights.add(w[j * n + k])) return; // a weight read twice: its adjoint's order is the sweep's
+      }
+    }
+    role[nodes[0]] = layers.size();
+    for (int j = 1; j < m; j++) role[nodes[j]] = -2;
+    layers.add(new Layer(nodes, y, x, w));
+  }
+
+  /** Bytes held by the plan and the scratch tiles. */
+  long bytes() {
+    long b = 4L * role.length + 4L * active.length + 8L * gr.length;
+    for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length);
+    for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr}) b += 8L * t.length * t[0].length;
+    return b;
+  }
+
+  // ------------------------------------------------------------------------ forward
+
+  /** Computes every output of layer L for all rows: y_j = Σ_k w_jk·x_k, k in order, from 0. */
+  void forward(Layer L, double[] val) {
+    final int m = L.m, n = L.n;
+    final double[][] wm = this.wm, xs = this.xs, ys = this.ys;
+    for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) wm[j][k] = val[L.w[j * n + k]];
+    for (int s0 = 0; s0 < lanes; s0 += TILE) {
+      final int r = Math.min(TILE, lanes - s0);
+      for (int k = 0; k < n; k++) System.arraycopy(val, L.x[k] + s0, xs[k], 0, r);
+      for (int j = 0; j < m; j++) Arrays.fill(ys[j], 0, r, 0.0);
+      accumulate(ys, m, xs, n, wm, r);
+      for (int j = 0; j < m; j++) System.arraycopy(ys[j], 0, val, L.y[j] + s0, r);
+    }
+  }
+
+  // ------------------------------------------------------------------------ reverse
+
+  /**
+   * Adds layer L's adjoint shares for all rows: to each input x̄_k, Σ over nodes from last to
+   * first of ȳ_j·w_jk; to each weight w̄_jk, one term ȳ_j·x_k per row from the last row to the
+   * first.
+   */
+  void reverse(Layer L, double[] val, double[] adj) {
+    final int m = L.m, n = L.n;
+    final double[][] a = this.a, wr = this.wr, gr = this.gr, xs = this.xs, ys = this.ys, xt = this.xt;
+    for (int j = 0; j < m; j++) {
+      for (int k = 0; k < n; k++) {
+        final int w = L.w[j * n + k];
+        a[j][k] = adj[w];
+        wr[k][m - 1 - j] = val[w]; // the weights by input, nodes from last to first
+      }
+      gr[m - 1 - j] = ys[j];
+    }
+    // the rows some node does not skip, from the last to the first
+    final int[] active = this.active;
+    int count = 0;
+    for (int s = lanes - 1; s >= 0; s--) {
+      for (int j = 0; j < m; j++) {
+        final int yj = L.y[j] + s;
+        if (!Rules.skipsZero(Op.DOT, adj[yj], val[yj])) {
+          active[count++] = s;
+          break;
+        }
+      }
+    }
+    for (int t0 = 0; t0 < count; t0 += TILE) {
+      final int r = Math.min(TILE, count - t0);
+      // gather: ys = ȳ, xs = x̄ (accumulated in place), xt = x by row
+      for (int j = 0; j < m; j++) {
+        final double[] g = ys[j];
+        final int yj = L.y[j];
+        for (int t = 0; t < r; t++) g[t] = adj[yj + active[t0 + t]];
+      }
+      for (int k = 0; k < n; k++) {
+        final double[] gx = xs[k];
+        final int xk = L.x[k];
+        for (int t = 0; t < r; t++) {
+          final int s = active[t0 + t];
+          gx[t] = adj[xk + s];
+          xt[t][k] = val[xk + s];
+        }
+      }
+      // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
+      accumulate(xs, n, gr, m, wr, r);
+      for (int k = 0; k < n; k++) {
+        final double[] gx = xs[k];
+        final int xk = L.x[k];
+        for (int t = 0; t < r; t++) adj[xk + active[t0 + t]] = gx[t];
+      }
+      // weights: w̄_jk += ȳ_j·x_k, one row at a time in the gathered order (the last row first)
+      accumulate(a, m, xt, r, ys, n);
+    }
+    for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) adj[L.w[j * n + k]] = a[j][k];
+  }
+
+  // ------------------------------------------------------------------------ the one product
+
+  /**
+   * out[o][t] += Σ_i c[o][i]·in[i][t] for o &lt; no, t &lt; len, the terms added one at a time
+   * in order i = 0, 1, …, ni-1. Blocks of 3 outputs × 2 inputs: the largest loop body the JIT
+   * still vectorises with its default unrolling limit (measured; 4 × 4 and 1 × 6 run scalar).
+   */
+  static void accumulate(double[][] out, int no, double[][] in, int ni, double[][] c, int len) {
+    int o = 0;
+    for (; o + 3 <= no; o += 3) {
+      final double[] o0 = out[o], o1 = out[o + 1], o2 = out[o + 2], c0 = c[o], c1 = c[o + 1], c2 = c[o + 2];
+      int i = 0;
+      for (; i + 2 <= ni; i += 2) acc3x2(o0, o1, o2, in[i], in[i + 1], c0[i], c0[i + 1], c1[i], c1[i + 1], c2[i], c2[i + 1], len);
+      if (i < ni) acc3x1(o0, o1, o2, in[i], c0[i], c1[i], c2[i], len);
+    }
+    for (; o < no; o++) {
+      final double[] o0 = out[o], c0 = c[o];
+      int i = 0;
+      for (; i + 2 <= ni; i += 2) acc1x2(o0, in[i], in[i + 1], c0[i], c0[i + 1], len);
+      if (i < ni) acc1x1(o0, in[i], c0[i], len);
+    }
+  }
+
+  private static void acc3x2(double[] o0, double[] o1, double[] o2, double[] i0, double[] i1, double c00, double c01,
+      double c10, double c11, double c20, double c21, int len) {
+    for (int t = 0; t < len; t++) {
+      final double a = i0[t], b = i1[t];
+      o0[t] = o0[t] + c00 * a + c01 * b;
+      o1[t] = o1[t] + c10 * a + c11 * b;
+      o2[t] = o2[t] + c20 * a + c21 * b;
+    }
+  }
+
+  private static void acc3x1(double[] o0, double[] o1, double[] o2, double[] i0, double c0, double c1, double c2, int len) {
+    for (int t = 0; t < len; t++) {
+      final double a = i0[t];
+      o0[t] = o0[t] + c0 * a;
+      o1[t] = o1[t] + c1 * a;
+      o2[t] = o2[t] + c2 * a;
+    }
+  }
+
+  private static void acc1x2(double[] o0, double[] i0, double[] i1, double c0, double c1, int len) {
+    for (int t = 0; t < len; t++) o0[t] = o0[t] + c0 * i0[t] + c1 * i1[t];
+  }
+
+  private static void acc1x1(double[] o0, double[] i0, double c0, int len) {
+    for (int t = 0; t < len; t++) o0[t] = o0[t] + c0 * i0[t];
+  }
+}
