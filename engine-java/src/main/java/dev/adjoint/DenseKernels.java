@@ -39,23 +39,35 @@ final class DenseKernels {
    */
   static final boolean ENABLED = !"false".equals(System.getProperty("adjoint.denseKernels"));
 
-  /** A group of dot nodes (a layer): m outputs over the same n row operands. */
+  /**
+   * A group of dot nodes (a layer): m outputs z_j over the same n row operands, each optionally
+   * followed by its bias u_j = z_j + b_j and an activation h_j = act(u_j), nodes that read
+   * nothing else and are read by nothing else (as {@code Neuron} builds them), fused into the pass.
+   */
   static final class Layer {
-    /** The group's nodes, in recorded order. */
+    /** The group's dot nodes, in recorded order. */
     final int[] nodes;
     /** Row offsets of the outputs (one per node) and of the inputs (one per operand pair). */
     final int[] y, x;
     /** Weight slots, node j's k-th at w[j·n + k]. */
     final int[] w;
     final int m, n;
+    /** Bias slots and row offsets of u_j (null: no bias); row offsets of h_j (null: no activation). */
+    final int[] b, u, h;
+    /** The activation's op (null: none). */
+    final Op act;
 
-    Layer(int[] nodes, int[] y, int[] x, int[] w) {
+    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act) {
       this.nodes = nodes;
       this.y = y;
       this.x = x;
       this.w = w;
       this.m = nodes.length;
       this.n = x.length;
+      this.b = b;
+      this.u = u;
+      this.h = h;
+      this.act = act;
     }
   }
 
@@ -63,8 +75,9 @@ final class DenseKernels {
   final int[] role;
   final Layer[] layers;
   private final int lanes;
-  private final double[][] xs, ys, xt, a, wm, wr, gr;
+  private final double[][] xs, ys, xt, a, wm, wr, gr, us;
   private final int[] active;
+  private final boolean[] live;
 
   private DenseKernels(int[] role, Layer[] layers, int lanes) {
     this.role = role;
@@ -78,12 +91,14 @@ final class DenseKernels {
     int tile = Math.min(TILE, lanes);
     xs = new double[maxN][tile];
     ys = new double[maxM][tile];
-    xt = new double[tile][maxN];
-    a = new double[maxM][maxN];
+    xt = new double[tile][maxN + 1];
+    a = new double[maxM][maxN + 1];
+    us = new double[maxM][tile];
     wm = new double[maxM][maxN];
     wr = new double[maxN][maxM];
     gr = new double[maxM][];
     active = new int[lanes];
+    live = new boolean[lanes];
   }
 
   /**
@@ -111,6 +126,21 @@ final class DenseKernels {
       if (dense && xsOf.stream().distinct().count() == n) groups.computeIfAbsent(xsOf, key -> new ArrayList<>()).add(i);
     }
     if (groups.isEmpty()) return null;
+    // each op node's readers: how many, and the last one
+    int[] readers = new int[nodes], reader = new int[nodes];
+    for (int i = 0; i < nodes; i++) {
+      final Op o = Op.of(op[i]);
+      int count = o.nary ? (o == Op.DOT ? 2 * eb[i] : eb[i]) : o.arity;
+      for (int q = 0; q < count; q++) {
+        int off = o.nary ? args[ea[i] + q] : q == 0 ? ea[i] : eb[i];
+        if (off >= yBase) {
+          int node = (off - yBase) / lanes;
+          readers[node]++;
+          reader[node] = i;
+        }
+      }
+    }
+    Program prog = new Program(op, ea, eb, args, shared, yBase, lanes, readers, reader);
     // readers of each row offset, to split groups where an outsider reads their inputs in between
     int[] role = new int[nodes];
     Arrays.fill(role, -1);
@@ -125,11 +155,11 @@ final class DenseKernels {
         if (memberSet.contains(i)) {
           run.add(i);
         } else if (readsAny(op, ea, eb, args, i, inputs)) {
-          addLayer(layers, role, run, xsOf, op, ea, eb, args, shared, yBase, lanes, minOutputs);
+          addLayer(layers, role, run, xsOf, prog, minOutputs);
           run = new ArrayList<>();
         }
       }
-      addLayer(layers, role, run, xsOf, op, ea, eb, args, shared, yBase, lanes, minOutputs);
+      addLayer(layers, role, run, xsOf, prog, minOutputs);
     }
     return layers.isEmpty() ? null : new DenseKernels(role, layers.toArray(new Layer[0]), lanes);
   }
@@ -144,10 +174,21 @@ final class DenseKernels {
     return offsets.contains(ea[i]) || (o.arity == 2 && offsets.contains(eb[i]));
   }
 
-  private static void addLayer(List<Layer> layers, int[] role, List<Integer> run, List<Integer> xsOf, byte[] op, int[] ea,
-      int[] eb, int[] args, int shared, int yBase, int lanes, int minOutputs) {
+  /** The program a plan reads, with each op node's reader count and last reader. */
+  private record Program(byte[] op, int[] ea, int[] eb, int[] args, int shared, int yBase, int lanes, int[] readers,
+      int[] reader) {
+    /** The node that alone reads node i, when it is a scalar op reading i as operand a; else -1. */
+    int tail(int i) {
+      if (readers[i] != 1) return -1;
+      int t = reader[i];
+      Op o = Op.of(op[t]);
+      return !o.nary && ea[t] == yBase + i * lanes && (o.arity == 1 || eb[t] != ea[t]) ? t : -1;
+    }
+  }
+
+  private static void addLayer(List<Layer> layers, int[] role, List<Integer> run, List<Integer> xsOf, Program p, int minOutputs) {
     if (run.size() < minOutputs || run.isEmpty()) return;
-    int m = run.size(), n = xsOf.size();
+    final int m = run.size(), n = xsOf.size(), lanes = p.lanes, yBase = p.yBase, shared = p.shared;
     int[] nodes = new int[m], y = new int[m], x = new int[n], w = new int[m * n];
     for (int k = 0; k < n; k++) x[k] = xsOf.get(k);
     java.util.Set<Integer> weights = new java.util.HashSet<>();
@@ -156,21 +197,53 @@ final class DenseKernels {
       nodes[j] = i;
       y[j] = yBase + i * lanes;
       for (int k = 0; k < n; k++) {
-        int p = args[ea[i] + k], q = args[ea[i] + n + k];
-        w[j * n + k] = p < shared ? p : q;
+        int a = p.args[p.ea[i] + k], b = p.args[p.ea[i] + n + k];
+        w[j * n + k] = a < shared ? a : b;
         if (!weights.add(w[j * n + k])) return; // a weight read twice: its adjoint's order is the sweep's
+      }
+    }
+    // the bias and activation every node has, if all have the same
+    int[] ub = new int[m], ht = new int[m];
+    boolean bias = true, activation = true;
+    Op act = null;
+    for (int j = 0; j < m && bias; j++) {
+      int t = p.tail(nodes[j]);
+      bias = t >= 0 && Op.of(p.op[t]) == Op.ADD && p.eb[t] < shared && weights.add(p.eb[t]);
+      ub[j] = t;
+      if (!bias || !activation) continue;
+      int v = p.tail(t);
+      Op o = v < 0 ? null : Op.of(p.op[v]);
+      activation = o != null && o.kind == Op.Kind.UNARY && (act == null || act == o); // b unread
+      act = o;
+      ht[j] = v;
+    }
+    int[] b = null, u = null, h = null;
+    if (bias) {
+      b = new int[m];
+      u = new int[m];
+      for (int j = 0; j < m; j++) {
+        b[j] = p.eb[ub[j]];
+        u[j] = yBase + ub[j] * lanes;
+        role[ub[j]] = -2;
+      }
+      if (activation) {
+        h = new int[m];
+        for (int j = 0; j < m; j++) {
+          h[j] = yBase + ht[j] * lanes;
+          role[ht[j]] = -2;
+        }
       }
     }
     role[nodes[0]] = layers.size();
     for (int j = 1; j < m; j++) role[nodes[j]] = -2;
-    layers.add(new Layer(nodes, y, x, w));
+    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null));
   }
 
   /** Bytes held by the plan and the scratch tiles. */
   long bytes() {
-    long b = 4L * role.length + 4L * active.length + 8L * gr.length;
-    for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length);
-    for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr}) b += 8L * t.length * t[0].length;
+    long b = 4L * role.length + 5L * active.length + 8L * gr.length;
+    for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length) + (l.b == null ? 0 : 12L * l.m);
+    for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr, us}) b += 8L * t.length * t[0].length;
     return b;
   }
 
@@ -187,6 +260,25 @@ final class DenseKernels {
       for (int j = 0; j < m; j++) Arrays.fill(ys[j], 0, r, 0.0);
       accumulate(ys, m, xs, n, wm, r);
       for (int j = 0; j < m; j++) System.arraycopy(ys[j], 0, val, L.y[j] + s0, r);
+      if (L.b == null) continue;
+      for (int j = 0; j < m; j++) {
+        final double[] z = ys[j];
+        final double bj = val[L.b[j]];
+        for (int t = 0; t < r; t++) z[t] = z[t] + bj; // ADD's forward rule
+        System.arraycopy(z, 0, val, L.u[j] + s0, r);
+        if (L.act == null) continue;
+        activate(L.act, z, r);
+        System.arraycopy(z, 0, val, L.h[j] + s0, r);
+      }
+    }
+  }
+
+  /** z ← act(z) elementwise (RELU by its own method: the JIT inlines it, not the whole switch). */
+  private static void activate(Op act, double[] z, int r) {
+    if (act == Op.RELU) {
+      for (int t = 0; t < r; t++) z[t] = Rules.relu(z[t]);
+    } else {
+      for (int t = 0; t < r; t++) z[t] = Rules.forward(act, z[t], 0.0);
     }
   }
 
@@ -208,18 +300,23 @@ final class DenseKernels {
       }
       gr[m - 1 - j] = ys[j];
     }
+    // a bias is a weight on an input that is 1 in every row: its terms ȳ_j·1 are ȳ_j exactly
+    final int nw = L.b == null ? n : n + 1;
+    if (L.b != null) {
+      for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
+      for (double[] row : xt) row[n] = 1.0;
+    }
+    if (L.b != null) tailsReverse(L, val, adj);
     // the rows some node does not skip, from the last to the first
     final int[] active = this.active;
-    int count = 0;
-    for (int s = lanes - 1; s >= 0; s--) {
-      for (int j = 0; j < m; j++) {
-        final int yj = L.y[j] + s;
-        if (!Rules.skipsZero(Op.DOT, adj[yj], val[yj])) {
-          active[count++] = s;
-          break;
-        }
-      }
+    final boolean[] live = this.live;
+    Arrays.fill(live, false);
+    for (int j = 0; j < m; j++) {
+      final int yj = L.y[j];
+      for (int s = 0; s < lanes; s++) live[s] |= !Rules.skipsZero(Op.DOT, adj[yj + s], val[yj + s]);
     }
+    int count = 0;
+    for (int s = lanes - 1; s >= 0; s--) if (live[s]) active[count++] = s;
     for (int t0 = 0; t0 < count; t0 += TILE) {
       final int r = Math.min(TILE, count - t0);
       // gather: ys = ȳ, xs = x̄ (accumulated in place), xt = x by row
@@ -245,9 +342,43 @@ final class DenseKernels {
         for (int t = 0; t < r; t++) adj[xk + active[t0 + t]] = gx[t];
       }
       // weights: w̄_jk += ȳ_j·x_k, one row at a time in the gathered order (the last row first)
-      accumulate(a, m, xt, r, ys, n);
+      accumulate(a, m, xt, r, ys, nw);
     }
     for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) adj[L.w[j * n + k]] = a[j][k];
+    if (L.b != null) for (int j = 0; j < m; j++) adj[L.b[j]] = a[j][n];
+  }
+
+  /**
+   * The reverse of the activations and the bias additions, for all rows: ū_j = 0 + act'·h̄_j and
+   * z̄_j = 0 + ū_j (each the only term its adjoint receives). The biases' terms ū_j are added
+   * with the weights' (see reverse).
+   */
+  private void tailsReverse(Layer L, double[] val, double[] adj) {
+    final double[] g = us[0], hv = ys[0], uv = xs[0];
+    for (int s0 = 0; s0 < lanes; s0 += TILE) {
+      final int r = Math.min(TILE, lanes - s0);
+      for (int j = 0; j < L.m; j++) {
+        System.arraycopy(adj, L.u[j] + s0, g, 0, r);
+        if (L.act != null) {
+          System.arraycopy(val, L.h[j] + s0, hv, 0, r);
+          System.arraycopy(val, L.u[j] + s0, uv, 0, r);
+          System.arraycopy(adj, L.h[j] + s0, g, 0, r);
+          derive(L.act, uv, hv, g, r);
+          System.arraycopy(g, 0, adj, L.u[j] + s0, r);
+        }
+        for (int t = 0; t < r; t++) g[t] = 0.0 + g[t]; // ADD's adjoint rule for a: ȳ
+        System.arraycopy(g, 0, adj, L.y[j] + s0, r);
+      }
+    }
+  }
+
+  /** g ← 0 + act'(u, h)·g elementwise: the activation's adjoint rule added to a zero adjoint. */
+  private static void derive(Op act, double[] u, double[] h, double[] g, int r) {
+    if (act == Op.RELU) {
+      for (int t = 0; t < r; t++) g[t] = 0.0 + Rules.reluAdjoint(h[t], g[t]);
+    } else {
+      for (int t = 0; t < r; t++) g[t] = 0.0 + Rules.adjointA(act, u[t], 0.0, h[t], g[t]);
+    }
   }
 
   // ------------------------------------------------------------------------ the one product

@@ -92,7 +92,7 @@ final class Rules {
       case SQRT -> Math.sqrt(a);
       case TANH -> Math.tanh(a);
       case SIGMOID -> sigmoid(a);
-      case RELU -> Math.max(a, 0.0);
+      case RELU -> relu(a);
       case SIN -> Math.sin(a);
       case COS -> Math.cos(a);
       case ABS -> Math.abs(a);
@@ -133,7 +133,7 @@ final class Rules {
       case SQRT -> g / (2.0 * y);
       case TANH -> g * Math.fma(-y, y, 1.0);
       case SIGMOID -> g * (1.0 - y) * y;
-      case RELU -> y <= 0.0 ? 0.0 : g;
+      case RELU -> reluAdjoint(y, g);
       case SIN -> g * Math.cos(a);
       case COS -> g * -Math.sin(a);
       case ABS -> g * sign(a);
@@ -155,6 +155,16 @@ final class Rules {
       case DETACH -> 0.0;
       case LEAF, SUM, DOT, PRIMITIVE -> throw notScalar("adjointA", op);
     };
+  }
+
+  /** RELU's forward rule, on its own so that dense kernels loop over it (the switch is not inlined). */
+  static double relu(double a) {
+    return Math.max(a, 0.0);
+  }
+
+  /** RELU's adjoint rule, on its own for the same reason. */
+  static double reluAdjoint(double y, double g) {
+    return y <= 0.0 ? 0.0 : g;
   }
 
   /** Adjoint rule, second operand of the binary ops: what ȳ = g adds to b̄. */
