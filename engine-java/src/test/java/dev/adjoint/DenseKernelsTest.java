@@ -237,6 +237,39 @@ class DenseKernelsTest {
   }
 
   @Test
+  void biasesAndActivationsFuseOnlyWhereTheLayerAloneReadsThem() {
+    Random r = new Random(8);
+    int n = 7, m = 10;
+    for (int variant = 0; variant < 4; variant++) {
+      final int v = variant;
+      List<Value> p = new ArrayList<>();
+      List<List<Value>> w = matrix(r, m, n, p);
+      List<Value> bias = BatchTapeTest.leaves(r, m);
+      p.addAll(bias);
+      Function<List<Value>, Value> f = x -> {
+        List<Value> h = new ArrayList<>();
+        for (int k = 0; k < n; k++) h.add(x.get(k % 2).minus(0.3 * k).relu());
+        List<Value> out = new ArrayList<>();
+        for (int j = 0; j < m; j++) {
+          Value z = Value.dot(w.get(j), h), u = z.plus(bias.get(j));
+          switch (v) {
+            case 0: out.add(j % 2 == 0 ? u.relu() : u.sigmoid()); break; // mixed activations: the bias fuses
+            case 1: out.add(u.relu().plus(j == 3 ? z : Value.of(0.0))); break; // one z read twice: nothing fuses
+            case 2: out.add(u.exp().times(j == 5 ? u : Value.of(1.0))); break; // one u read twice: no activation
+            default: out.add(u.abs()); break; // any unary activation
+          }
+        }
+        return Value.sum(out);
+      };
+      double[][] rows = BatchTapeTest.rows(r, 140, 2);
+      for (int kind = 0; kind < 4; kind++) {
+        BatchTape tape = checkAgainstWholeGraph(p, 2, f, rows, BatchTapeTest.reduction(kind, p), r, "variant " + v + ", loss " + kind);
+        assertEquals(1, tape.denseLayers(), "variant " + v);
+      }
+    }
+  }
+
+  @Test
   void layersBuiltByTheNnPackageAreFound() {
     MLP model = MLP.of(new double[][][] {{{1, 2}, {3, 4}, {5, 6}}, {{1, -1, 1}}}, new double[][] {{0, 0, 0}, {0}});
     List<Value> x = List.of(Value.of(0), Value.of(0));
