@@ -112,6 +112,15 @@ class TrainingTest {
     }
 
     @Test
+    fun aBillionEpochsAllocateNothingAheadAndACallbackStopsThem() {
+        val h = mlp(inputs = 2) { dense(3, relu); dense(1) }.fit(Dataset.xor(), epochs = 1_000_000_000, optimizer = sgd(0.1)) {
+            onStep { if (it.step == 2) stop() }
+        }
+        assertEquals(3, h.steps.size)
+        assertTrue(h.stopped)
+    }
+
+    @Test
     fun zeroEpochsGiveAnEmptyHistory() {
         val h = mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = 0, optimizer = sgd(0.1))
         assertEquals(0, h.steps.size)

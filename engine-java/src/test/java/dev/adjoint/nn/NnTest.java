@@ -197,6 +197,36 @@ class NnTest {
   }
 
   @Test
+  void csvWithoutAHeaderKeepsItsFirstRowAndSaysSoExplicitly(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("plain.csv");
+    Files.writeString(f, "1.5,2,-1\n-3,4e-1,1\n");
+    assertEquals(2, Dataset.csv(f).size(), "a first line of numbers is data");
+    assertEquals(2, Dataset.csv(f, false).size());
+    assertEquals(1, Dataset.csv(f, true).size(), "told there is a header, it skips the first line");
+    Path h = dir.resolve("header.csv");
+    Files.writeString(h, "x1,x2,label\n1.5,2,-1\n");
+    assertArrayEquals(new double[] {1.5, 2}, Dataset.csv(h).x(0), 0.0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dataset.csv(h, false));
+    assertEquals(h + ":1: column 1 is not a number: 'x1'", e.getMessage());
+  }
+
+  @Test
+  void csvRejectsNonFiniteAndNonDecimalNumbersNamingFileLineAndColumn(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.csv");
+    String[][] cases = {{"NaN", "not a number"}, {"Infinity", "not a number"}, {"-Infinity", "not a number"},
+        {"1e999", "not a finite number (out of range)"}, {"0x1p3", "not a number"}, {"1d", "not a number"}, {"", "not a number"}};
+    for (String[] c : cases) {
+      Files.writeString(f, "x1,x2,label\n1,2,1\n3," + c[0] + ",-1\n");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dataset.csv(f), c[0]);
+      assertEquals(f + ":3: column 2 is " + c[1] + ": '" + c[0] + "'", e.getMessage());
+    }
+    Files.writeString(f, "x1,label\n");
+    assertEquals(f + ": no data rows after the header line", assertThrows(IllegalArgumentException.class, () -> Dataset.csv(f)).getMessage());
+    assertEquals("Dataset: feature 1 of row 0 is NaN",
+        assertThrows(IllegalArgumentException.class, () -> Dataset.of(new double[][] {{0, Double.NaN}}, new double[] {1})).getMessage());
+  }
+
+  @Test
   void xorConverges() {
     Dataset xor = Dataset.xor();
     MLP model = MLP.random(new Random(3), 2, 4, 4, 1);

@@ -134,6 +134,26 @@ class TourTest {
     }
 
     @Test
+    fun benchRefusesAnInitFileWithAWeightOutsideTheDoubleRange(@TempDir dir: Path) {
+        val init = dir.resolve("huge.json")
+        Files.writeString(init, Files.readString(resource("mlp-2-16-16-1.json")).replaceFirst("-0.250919762305275", "1e400"))
+        val err = ByteArrayOutputStream()
+        val old = System.err
+        System.setErr(PrintStream(err, true, Charsets.UTF_8))
+        val code: Int
+        val out: String
+        try {
+            run("bench", "moons", "--data", resource("moons-100.csv").toString(), "--init", init.toString()).let { code = it.first; out = it.second }
+        } finally {
+            System.setErr(old)
+        }
+        assertTrue(code != 0, out)
+        assertTrue(!out.contains("loss0"), out)
+        val message = err.toString(Charsets.UTF_8)
+        assertTrue(message.contains("$init:1:") && message.contains("1e400 is outside the range of a double"), message)
+    }
+
+    @Test
     fun kotlinDslAndPlainJavaGiveBitwiseTheSameLosses() {
         val data = Dataset.csv(resource("moons-100.csv"))
         val javaLosses = JavaTraining.train(MoonsWorkload.readMlp(resource("mlp-2-16-16-1.json")), data, 100)
