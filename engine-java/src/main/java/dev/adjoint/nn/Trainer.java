@@ -196,6 +196,10 @@ public final class Trainer {
   /** Adds λ·Σp² over the model's parameters to each step's loss (0 turns it off). */
   public Trainer l2(double lambda) {
     if (!(lambda >= 0) || !Double.isFinite(lambda)) throw new IllegalArgumentException("Trainer: l2 must be non-negative and finite, was " + lambda);
+    if (lambda != l2) {
+      tapes.clear(); // the recordings hold the old term
+      fullBatch = null;
+    }
     this.l2 = lambda;
     return this;
   }

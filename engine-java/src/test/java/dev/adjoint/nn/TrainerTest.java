@@ -104,6 +104,19 @@ class TrainerTest {
   }
 
   @Test
+  void changingL2BetweenFitsRecordsAgain() {
+    Dataset data = Dataset.moons(20, 0.1, 4);
+    double[][] got = new double[2][];
+    for (Trainer.Execution e : Trainer.Execution.values()) {
+      MLP model = MLP.random(new Random(3), Init.PYTORCH, 2, 5, 1);
+      Trainer t = Trainer.of(model, Objective.hinge(), SGD.of(model.parameters(), 0.1)).execution(e).batchSize(8);
+      t.fit(data, 2);
+      got[e.ordinal()] = t.l2(0.5).fit(data, 2).loss();
+    }
+    assertArrayEquals(got[0], got[1], 0.0);
+  }
+
+  @Test
   void earlyStoppingRestoresTheBestWeights() {
     Dataset all = Dataset.moons(60, 0.3, 3);
     Dataset train = all.slice(0, 20), heldOut = all.slice(20, 60);
