@@ -1,6 +1,7 @@
 package dev.adjoint.dsl
 
 import dev.adjoint.nn.Adam
+import dev.adjoint.nn.Loss.mean
 import dev.adjoint.nn.Dataset
 import dev.adjoint.nn.Init
 import java.io.ByteArrayOutputStream
@@ -118,6 +119,26 @@ class TrainingTest {
         }
         assertEquals(3, h.steps.size)
         assertTrue(h.stopped)
+    }
+
+    @Test
+    fun aLossThatBranchesOnValuesTrainsTheSameUnderTape() {
+        // issue 10: this Huber loss trained to a negative loss under Execution.TAPE
+        val huber = LossFunction { s, y ->
+            mean(s.indices.map { i ->
+                val r = s[i] - y[i]
+                if (kotlin.math.abs(r.data()) <= 1) 0.5 * r.pow(2) else abs(r) - 0.5
+            })
+        }
+        val x = Array(30) { doubleArrayOf(it / 10.0) }
+        val data = Dataset.of(x, DoubleArray(30) { 4 * it / 10.0 - 3 })
+        fun run(execution: Execution, batchSize: Int?) =
+            mlp(inputs = 1) { dense(8, relu); dense(1) }.fit(data, epochs = 40, loss = huber, optimizer = sgd(0.05), execution = execution, batchSize = batchSize)
+        for (batchSize in listOf(null, 7)) {
+            val taped = run(Execution.TAPE, batchSize)
+            assertArrayEquals(run(Execution.DYNAMIC, batchSize).loss, taped.loss, 0.0)
+            assertTrue(taped.loss.all { it >= 0 }, taped.loss.toList().toString())
+        }
     }
 
     @Test

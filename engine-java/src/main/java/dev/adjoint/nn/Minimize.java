@@ -22,10 +22,11 @@ import java.util.function.Function;
  * r.x();  // [1.0, 1.0] to about 1e-9
  * }</pre>
  *
- * <p>The function is recorded once on a {@link Tape} at the start point and replayed at every
- * other point (as long as its graph's shape does not depend on the values; see {@link Tape});
- * {@link Options#recorded(boolean)} turns this off, building the graph at every point instead.
- * Both give bitwise the same iterates.
+ * <p>By default the function's graph is built at every point (define-by-run), which is right
+ * whatever the function does. {@link Options#recorded(boolean)} records it once on a
+ * {@link Tape} at the start point and replays it at every other point instead, faster, and
+ * bitwise the same iterates for a function whose graph's shape does not depend on the values
+ * (no {@code if} on a {@code data()}; see {@link Tape}).
  *
  * <p>Stateless; each call is independent and may run on any thread (the function itself must be
  * safe to call from that thread).
@@ -68,7 +69,7 @@ public final class Minimize {
    * Settings, immutable: each method returns a changed copy. Defaults: at most 10,000
    * iterations; converged when the gradient's largest component is at most 1e-9·max(1, |f|), or a
    * step changes no coordinate by more than 1e-15 of its size (relative), or f changes by at most
-   * 0 (off) relative; L-BFGS memory 10; learning rate 1e-3 (Adam); recorded.
+   * 0 (off) relative; L-BFGS memory 10; learning rate 1e-3 (Adam); define-by-run.
    */
   public static final class Options {
     final int maxIterations;
@@ -91,7 +92,7 @@ public final class Minimize {
 
     /** The defaults. */
     public static Options defaults() {
-      return new Options(10_000, 1e-9, 1e-15, 0.0, 1e-3, 10, true, null);
+      return new Options(10_000, 1e-9, 1e-15, 0.0, 1e-3, 10, false, null);
     }
 
     /** At most n iterations (then {@code converged()} is false unless a tolerance was met). */
@@ -127,7 +128,10 @@ public final class Minimize {
       return new Options(maxIterations, gradientTolerance, stepTolerance, valueTolerance, learningRate, m, recorded, onIteration);
     }
 
-    /** Whether to replay a recording of the function (true) or build its graph at every point. */
+    /**
+     * Whether to replay a recording of the function (true; only for a function that never
+     * branches on a value) or build its graph at every point (false, the default).
+     */
     public Options recorded(boolean on) {
       return new Options(maxIterations, gradientTolerance, stepTolerance, valueTolerance, learningRate, memory, on, onIteration);
     }

@@ -25,7 +25,10 @@ import java.util.function.Consumer;
  * <p>{@link Execution#TAPE} (the default) records one graph per batch shape (a {@link BatchTape}
  * for a full batch of a one-output model, else a whole-graph {@link Tape} whose inputs are the
  * parameters, the batch's features and its targets) and replays it; {@link Execution#DYNAMIC}
- * builds the graph anew each step. Both give bitwise the same history and weights.
+ * builds the graph anew each step. Both give bitwise the same history and weights. Recording
+ * applies to an {@link MLP} with a built-in objective, whose graphs never branch on a value;
+ * another model or an {@link Objective#of} loss might (a recording would freeze the branch), so
+ * it runs define-by-run under either execution.
  *
  * <pre>{@code
  * Trainer trainer = Trainer.of(model, Objective.softmaxCrossEntropy(), Adam.of(model.parameters(), 0.01))
@@ -140,6 +143,8 @@ public final class Trainer {
   private final Objective objective;
   private final Optimizer optimizer;
   private final List<Value> parameters;
+  /** Whether the model's and the loss's graphs are known to be replayable (see the class comment). */
+  private final boolean recordable;
   private int batchSize = Integer.MAX_VALUE;
   private boolean shuffle = true;
   private Random rng = new Random(0);
@@ -162,6 +167,12 @@ public final class Trainer {
     this.optimizer = Objects.requireNonNull(optimizer, "Trainer: optimizer is null");
     objective.checkOutputs(model.outputs());
     this.parameters = model.parameters();
+    this.recordable = recordable(model) && !objective.readsLabels();
+  }
+
+  /** Whether a model's graph is known never to branch on a value (an MLP's is not). */
+  static boolean recordable(Model model) {
+    return model instanceof MLP;
   }
 
   /**
@@ -360,9 +371,10 @@ public final class Trainer {
   }
 
   /**
-   * The model's outputs for every row ({@code result[r][j]} is output j of row r), by replaying a
-   * recording of one row's forward graph: bitwise the values of {@link Model#apply}, without
-   * building a graph per row.
+   * The model's outputs for every row ({@code result[r][j]} is output j of row r): bitwise the
+   * values of {@link Model#apply}. An {@link MLP}'s come from replays of one recording of one
+   * row's forward graph, building no graph per row; another model's from its graph per row (it
+   * might branch on a value).
    */
   public static double[][] predict(Model model, double[][] rows) {
     int nin = model.inputs();
@@ -373,6 +385,16 @@ public final class Trainer {
     }
     double[][] out = new double[rows.length][];
     if (rows.length == 0) return out;
+    if (!recordable(model)) {
+      for (int r = 0; r < rows.length; r++) {
+        List<Value> in = new ArrayList<>(nin);
+        for (double v : rows[r]) in.add(Value.of(v));
+        List<Value> o = model.apply(in);
+        out[r] = new double[o.size()];
+        for (int j = 0; j < o.size(); j++) out[r][j] = o.get(j).data();
+      }
+      return out;
+    }
     List<Value> in = new ArrayList<>(nin);
     for (int i = 0; i < nin; i++) in.add(Value.of(rows[0][i]));
     Tape forward = Tape.record(in, model.apply(in));
@@ -471,7 +493,7 @@ public final class Trainer {
 
   /** Runs one step's forward and backward; fills outs with the batch's outputs; returns the loss. */
   private double step(Dataset data, int[] order, int from, int count, boolean whole, double[] labels, double[] outs) {
-    if (execution == Execution.TAPE) {
+    if (execution == Execution.TAPE && recordable) {
       Recording r = recording(data, order, from, count, whole, labels);
       if (r != null && r.failures < MAX_GUARD_FAILURES) return replay(r, data, order, from, count, outs);
     }

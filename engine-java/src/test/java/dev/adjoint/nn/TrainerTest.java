@@ -32,6 +32,16 @@ class TrainerTest {
     return Dataset.of(x, y);
   }
 
+  /** A Huber loss that branches on data(): a recording would freeze its branches. */
+  private static Value branchingHuber(List<Value> s, double[] y) {
+    List<Value> terms = new ArrayList<>();
+    for (int i = 0; i < y.length; i++) {
+      Value r = s.get(i).minus(y[i]);
+      terms.add(Math.abs(r.data()) <= 1 ? r.pow(2).times(0.5) : r.abs().minus(0.5));
+    }
+    return Loss.mean(terms);
+  }
+
   @Test
   void miniBatchTapeEqualsDynamicBitwiseForEveryBuiltInLossAndTheLastPartialBatch() {
     Dataset moons = Dataset.moons(45, 0.1, 5);
@@ -88,6 +98,42 @@ class TrainerTest {
       assertEquals(want, h.data(), 1e-15, "huber(" + r + ")");
       assertEquals(Math.max(-1, Math.min(1, r)), s.grad(), 1e-15, "huber'(" + r + ")");
     }
+  }
+
+  @Test
+  void branchingLossGivesTheDynamicHistoryUnderRecordedExecution() {
+    Dataset data = Dataset.moons(20, 0.1, 8);
+    double[][] got = new double[2][];
+    for (Trainer.Execution e : Trainer.Execution.values()) {
+      MLP model = MLP.random(new Random(2), Init.PYTORCH, 2, 4, 1);
+      got[e.ordinal()] = Trainer.of(model, Objective.of("branching huber", TrainerTest::branchingHuber, Objective.Metric.NONE),
+          SGD.of(model.parameters(), 0.5)).execution(e).fit(data, 30).loss();
+    }
+    assertArrayEquals(got[Trainer.Execution.DYNAMIC.ordinal()], got[Trainer.Execution.TAPE.ordinal()], 0.0);
+  }
+
+  @Test
+  void aModelThatBranchesOnValuesTrainsAndPredictsAsItsGraph() {
+    Value w = Value.of(0.3), b = Value.of(-0.2);
+    Model kinked = new Model() {
+      @Override public List<Value> apply(List<Value> x) {
+        Value z = x.get(0).times(w).plus(b);
+        return List.of(z.data() > 0 ? z.pow(2) : z.times(-1)); // a branch on a value
+      }
+      @Override public int inputs() { return 1; }
+      @Override public int outputs() { return 1; }
+      @Override public List<Value> parameters() { return List.of(w, b); }
+    };
+    Dataset data = Dataset.of(new double[][] {{-2}, {-1}, {0}, {1}, {2}, {3}}, new double[] {1, 0.5, 0.2, 0.1, 0.4, 1.2});
+    double[][] got = new double[2][];
+    for (Trainer.Execution e : Trainer.Execution.values()) {
+      w.setData(0.3);
+      b.setData(-0.2);
+      got[e.ordinal()] = Trainer.of(kinked, Objective.mse(), SGD.of(kinked.parameters(), 0.05)).batchSize(4).execution(e).fit(data, 10).loss();
+    }
+    assertArrayEquals(got[0], got[1], 0.0);
+    double[][] p = kinked.predict(data);
+    for (int r = 0; r < data.size(); r++) assertEquals(kinked.apply(List.of(Value.of(data.x(r)[0]))).get(0).data(), p[r][0], 0.0);
   }
 
   @Test
