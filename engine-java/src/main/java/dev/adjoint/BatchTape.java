@@ -54,9 +54,11 @@ public final class BatchTape {
   private final int[] active;
   /** The layers run as dense kernels (null: none). */
   private final DenseKernels kernels;
+  /** The rows' shards when more than one (null: one, this tape's own arrays). */
+  private final BatchShards shards;
 
   private BatchTape(int shared, int inputs, int rows, int yBase, byte[] op, int[] ea, int[] eb, int[] args, int out,
-      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction, DenseKernels kernels) {
+      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction, DenseKernels kernels, BatchShards shards) {
     this.shared = shared;
     this.inputs = inputs;
     this.rows = rows;
@@ -75,6 +77,7 @@ public final class BatchTape {
     this.reduceGrad = new double[inputs + rows];
     this.active = new int[rows];
     this.kernels = kernels;
+    this.shards = shards;
   }
 
   /**
@@ -92,12 +95,31 @@ public final class BatchTape {
    */
   public static BatchTape record(List<Value> shared, List<Value> row, Value output, double[][] rows,
       Function<List<Value>, Value> reduce) {
+    return record(shared, row, output, rows, reduce, 1);
+  }
+
+  /**
+   * Records a batch loss (as {@link #record(List, List, Value, double[][], Function)}) whose replays
+   * split the rows into {@code shards} fixed shards of consecutive rows, run on several threads
+   * when the work is large enough to pay (rows × op nodes from 200,000; the common fork-join pool
+   * and the calling thread). Each row's values and adjoints are bitwise those of one shard; each
+   * shared leaf's gradient is summed shard by shard and the shards' sums added in a fixed order, so
+   * results depend on the shard count alone (not on threads or timing), and one shard is the plain
+   * replay, bitwise equal to define-by-run. Memory: the rows' arrays are held twice.
+   *
+   * @throws IllegalArgumentException as the five-argument form, or if shards is not in 1..rows
+   */
+  public static BatchTape record(List<Value> shared, List<Value> row, Value output, double[][] rows,
+      Function<List<Value>, Value> reduce, int shards) {
     Objects.requireNonNull(shared, "BatchTape.record: shared is null");
     Objects.requireNonNull(row, "BatchTape.record: row is null");
     Objects.requireNonNull(output, "BatchTape.record: output is null");
     Objects.requireNonNull(rows, "BatchTape.record: rows is null");
     Objects.requireNonNull(reduce, "BatchTape.record: reduce is null");
     if (rows.length == 0) throw new IllegalArgumentException("BatchTape.record: no rows");
+    if (shards < 1 || shards > rows.length) {
+      throw new IllegalArgumentException("BatchTape.record: shards must be in 1.." + rows.length + " (the rows), was " + shards);
+    }
     if (output.op == Op.LEAF) throw new IllegalArgumentException("BatchTape.record: the row output is a leaf, not an op node");
     Map<Value, Integer> index = new IdentityHashMap<>();
     int nin = shared.size(), nrow = row.size();
@@ -169,7 +191,8 @@ public final class BatchTape {
     reduceInputs.addAll(shared);
     reduceInputs.addAll(outputs);
     Tape reduction = Tape.record(reduceInputs, loss);
-    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction, kernels);
+    BatchShards split = shards == 1 ? null : new BatchShards(shards, op, ea, eb, args, val, sharedSlots, nin, lanes, nrow);
+    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction, kernels, split);
   }
 
   /**
@@ -257,10 +280,15 @@ public final class BatchTape {
     final int nin = inputs;
     replayRows();
     double loss = reduction.gradient(reduceIn, reduceGrad);
-    Arrays.fill(adj, 0.0);
-    System.arraycopy(reduceGrad, 0, adj, 0, nin);
-    for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
-    reverse();
+    if (shards != null) {
+      for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
+      shards.reverse(adj, out, reduceGrad, adj);
+    } else {
+      Arrays.fill(adj, 0.0);
+      System.arraycopy(reduceGrad, 0, adj, 0, nin);
+      for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
+      reverse(op, ea, eb, args, val, adj, yBase, rows, shared, active, kernels);
+    }
     for (int i = 0; i < nin; i++) leaves[i].grad = leaves[i].grad + adj[i];
     return loss;
   }
@@ -274,7 +302,11 @@ public final class BatchTape {
   /** Runs every row with the shared leaves' current values; fills the reduction's inputs. */
   private void replayRows() {
     for (int i = 0; i < inputs; i++) val[i] = reduceIn[i] = leaves[i].data;
-    forward(op, ea, eb, args, val, yBase, rows, shared, kernels);
+    if (shards != null) {
+      shards.forward(val, out);
+    } else {
+      forward(op, ea, eb, args, val, yBase, rows, shared, kernels);
+    }
     for (int r = 0; r < rows; r++) reduceIn[inputs + r] = val[out + laneOfRow[r]];
   }
 
@@ -302,11 +334,12 @@ public final class BatchTape {
   /** Bytes held by this tape's arrays, the reduction's included. */
   public long bytes() {
     return op.length + 4L * ea.length + 4L * eb.length + 4L * args.length + 4L * laneOfRow.length + 16L * val.length
-        + 16L * reduceIn.length + 4L * active.length + reduction.bytes() + (kernels == null ? 0 : kernels.bytes());
+        + 16L * reduceIn.length + 4L * active.length + reduction.bytes() + (kernels == null ? 0 : kernels.bytes())
+        + (shards == null ? 0 : shards.bytes());
   }
 
   /** The forward sweep: every op node in order, each over all rows; a layer runs at its first node. */
-  private static void forward(byte[] op, int[] ea, int[] eb, int[] args, double[] val, int yBase, int lanes, int shared,
+  static void forward(byte[] op, int[] ea, int[] eb, int[] args, double[] val, int yBase, int lanes, int shared,
       DenseKernels kernels) {
     for (int i = 0, y = yBase; i < op.length; i++, y += lanes) {
       if (kernels != null && kernels.role[i] != -1) {
@@ -323,12 +356,8 @@ public final class BatchTape {
   }
 
   /** The reverse sweep: every op node in reverse order, each over all rows from last to first. */
-  private void reverse() {
-    final byte[] op = this.op;
-    final int[] ea = this.ea, eb = this.eb, args = this.args;
-    final double[] val = this.val, adj = this.adj;
-    final int lanes = rows, shared = this.shared;
-    final DenseKernels kernels = this.kernels;
+  static void reverse(byte[] op, int[] ea, int[] eb, int[] args, double[] val, double[] adj, int yBase, int lanes, int shared,
+      int[] active, DenseKernels kernels) {
     for (int i = op.length - 1, y = yBase + i * lanes; i >= 0; i--, y -= lanes) {
       if (kernels != null && kernels.role[i] != -1) {
         if (kernels.role[i] >= 0) kernels.reverse(kernels.layers[kernels.role[i]], val, adj);

@@ -98,10 +98,15 @@ public final class MoonsTraining {
 
   /** Records one row's graph once, then replays it over every row together (a {@link BatchTape}). */
   public static Trainer batched(Workloads.Moons m) {
+    return batched(m, 1);
+  }
+
+  /** As {@link #batched(Workloads.Moons)}, the rows split into {@code shards} data-parallel shards. */
+  public static Trainer batched(Workloads.Moons m, int shards) {
     MLP model = model(m);
     List<Value> row = List.of(Value.of(0.0), Value.of(0.0));
     BatchTape tape = BatchTape.record(model.parameters(), row, model.apply(row).get(0), m.x,
-        scores -> Loss.hinge(scores, m.y).plus(Loss.l2(model.parameters(), 1e-4)));
+        scores -> Loss.hinge(scores, m.y).plus(Loss.l2(model.parameters(), 1e-4)), shards);
     return new Replayed(model, tape::backward);
   }
 

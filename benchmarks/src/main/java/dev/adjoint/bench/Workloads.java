@@ -106,7 +106,7 @@ public final class Workloads {
       this.biases = biases;
     }
 
-    /** "100" (moons-100, mlp-2-16-16-1) or "1000" (moons-1000, mlp-2-64-64-1). */
+    /** "100" (moons-100, mlp-2-16-16-1), "1000" or "10000" (moons-1000 or moons-10000, mlp-2-64-64-1). */
     public static Moons load(String size) throws IOException {
       String init = size.equals("100") ? "mlp-2-16-16-1.json" : "mlp-2-64-64-1.json";
       List<double[]> rows = new ArrayList<>();
