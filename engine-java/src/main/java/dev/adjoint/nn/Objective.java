@@ -68,7 +68,7 @@ public final class Objective {
 
   /** Mean squared error, any finite label: mean of (s - y)², as {@link Loss#mse}; no metric. */
   public static Objective mse() {
-    return new Objective("mse", 1, Metric.NONE, (s, y) -> s.get(0).minus(y.get(0)).pow(2), Objective::finite, null);
+    return new Objective("mse", 1, Metric.NONE, (s, y) -> s.get(0).minus(y.get(0)).pow(2), (y, r, k) -> finite("mse", y, r), null);
   }
 
   /**
@@ -78,7 +78,7 @@ public final class Objective {
    */
   public static Objective huber(double delta) {
     if (!(delta > 0) || !Double.isFinite(delta)) throw new IllegalArgumentException("huber: delta must be positive and finite, was " + delta);
-    return new Objective("huber", 1, Metric.NONE, (s, y) -> Loss.huberTerm(s.get(0).minus(y.get(0)), delta), Objective::finite, null);
+    return new Objective("huber", 1, Metric.NONE, (s, y) -> Loss.huberTerm(s.get(0).minus(y.get(0)), delta), (y, r, k) -> finite("huber", y, r), null);
   }
 
   /** Binary cross-entropy on logits, labels in {0, 1}, as {@link Loss#binaryCrossEntropy}; accuracy by sign. */
@@ -229,8 +229,8 @@ public final class Objective {
     if (y != 0.0 && y != 1.0) throw new IllegalArgumentException("binaryCrossEntropy: label of row " + row + " is " + y + ", not 0 or 1");
   }
 
-  private static void finite(double y, int row, int k) {
-    if (!Double.isFinite(y)) throw new IllegalArgumentException("label of row " + row + " is " + y + ", not a finite number");
+  private static void finite(String name, double y, int row) {
+    if (!Double.isFinite(y)) throw new IllegalArgumentException(name + ": label of row " + row + " is " + y + ", not a finite number");
   }
 
   private static void classIndex(double y, int row, int k) {

@@ -223,6 +223,9 @@ class TrainerTest {
         assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).fit(zeroOne, 1)).getMessage());
     assertEquals("hinge: label 0 is 0.0, not -1 or +1",
         assertThrows(IllegalArgumentException.class, () -> Loss.hinge(List.of(Value.of(1), Value.of(2)), new double[] {0, 1})).getMessage());
+    assertEquals("huber: label of row 1 is NaN, not a finite number", assertThrows(IllegalArgumentException.class,
+        () -> Objective.huber(1.0).loss(List.of(Value.of(1), Value.of(2)), new double[] {0, Double.NaN})).getMessage());
+    assertEquals("huber: delta must be positive and finite, was 0.0", assertThrows(IllegalArgumentException.class, () -> Objective.huber(0)).getMessage());
     Dataset wide = Dataset.of(new double[][] {{0, 0, 0}}, new double[] {1});
     assertEquals("fit: the data has 3 features, the model reads 2 inputs",
         assertThrows(IllegalArgumentException.class, () -> Trainer.of(one, Objective.hinge(), sgd).fit(wide, 1)).getMessage());
