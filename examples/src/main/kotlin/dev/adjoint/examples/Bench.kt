@@ -17,18 +17,15 @@ import picocli.CommandLine.Option
     subcommands = [BenchMoons::class],
 )
 class Bench : Callable<Int> {
-    override fun call(): Int {
-        System.err.println("bench: name a workload, for example: adjoint bench moons --data FILE --init FILE --steps 100")
-        return 2
-    }
+    override fun call(): Int = usage("bench: name a workload, for example: adjoint bench moons --data FILE --init FILE --steps 100")
 }
 
 /** `adjoint bench moons`: the moons workload of ../shared/bench/README.md. */
 @Command(
     name = "moons",
     mixinStandardHelpOptions = true,
-    description = ["Trains the moons workload and prints",
-        "{\"system\", \"steps\", \"loss0\", \"loss_last\", \"acc_last\", \"seconds\"} as one JSON line."],
+    description = ["Trains the moons workload and prints its losses and time as one JSON line.",
+        "The line: {\"system\", \"steps\", \"loss0\", \"loss_last\", \"acc_last\", \"seconds\"}."],
 )
 class BenchMoons : Callable<Int> {
     @Option(names = ["--data"], required = true, paramLabel = "FILE", description = ["CSV with columns x1, x2, label (label in {-1, +1})."])
@@ -49,15 +46,15 @@ class BenchMoons : Callable<Int> {
     var warmup: Int = 0
 
     override fun call(): Int {
-        require(steps >= 1) { "--steps must be at least 1, was $steps" }
-        require(warmup >= 0) { "--warmup must be non-negative, was $warmup" }
-        require(Files.isReadable(data)) { "--data: cannot read $data" }
-        require(Files.isReadable(init)) { "--init: cannot read $init" }
+        checkUsage(steps >= 1) { "--steps must be at least 1, was $steps" }
+        checkUsage(warmup >= 0) { "--warmup must be at least 0, was $warmup" }
         val execution = when (mode) {
             "dynamic" -> Execution.DYNAMIC
             "tape" -> Execution.TAPE
-            else -> throw IllegalArgumentException("--mode must be dynamic or tape, was '$mode'")
+            else -> usage("--mode must be dynamic or tape, was '$mode'")
         }
+        readable("--data", data)
+        readable("--init", init)
         val dataset = Dataset.csv(data)
         repeat(warmup) { MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution) }
         val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution)
@@ -71,5 +68,12 @@ class BenchMoons : Callable<Int> {
         )
         println(ObjectMapper().writeValueAsString(line))
         return 0
+    }
+
+    /** A missing or unreadable input file fails the run (exit 1), naming the option and the file. */
+    private fun readable(option: String, file: Path) {
+        require(Files.exists(file)) { "$option: no such file: $file" }
+        require(Files.isRegularFile(file)) { "$option: not a file: $file" }
+        require(Files.isReadable(file)) { "$option: cannot read $file (permission denied)" }
     }
 }

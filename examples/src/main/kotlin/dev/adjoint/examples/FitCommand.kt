@@ -17,7 +17,7 @@ import picocli.CommandLine.Option
 @Command(
     name = "fit",
     mixinStandardHelpOptions = true,
-    description = ["Minimises a function with Minimize (L-BFGS by default) and prints every iteration:",
+    description = ["Minimises a test function with L-BFGS, gradient descent or Adam and prints each iteration.",
         "curve: least-squares fit of y = a·exp(-b·t) + c to 50 noisy points (truth a = 2, b = 1.3, c = 0.5), from (1, 1, 0);",
         "rosenbrock: the extended Rosenbrock function in --dim dimensions from (-1.2, 1, -1.2, 1, ...)."],
 )
@@ -35,20 +35,20 @@ class FitCommand : Callable<Int> {
     var maxIterations: Int = 10000
 
     override fun call(): Int {
-        require(maxIterations >= 0) { "--max-iterations must be non-negative, was $maxIterations" }
+        checkUsage(maxIterations >= 0) { "--max-iterations must be non-negative, was $maxIterations" }
         val m = when (method) {
             "lbfgs" -> Minimize.Method.LBFGS
             "gd" -> Minimize.Method.GRADIENT_DESCENT
             "adam" -> Minimize.Method.ADAM
-            else -> throw IllegalArgumentException("--method must be lbfgs, gd or adam, was '$method'")
+            else -> usage("--method must be lbfgs, gd or adam, was '$method'")
         }
         val (f, x0) = when (problem) {
             "curve" -> curve()
             "rosenbrock" -> {
-                require(dim >= 2) { "--dim must be at least 2, was $dim" }
+                checkUsage(dim >= 2) { "--dim must be at least 2, was $dim" }
                 rosenbrock() to DoubleArray(dim) { if (it % 2 == 0) -1.2 else 1.0 }
             }
-            else -> throw IllegalArgumentException("--problem must be curve or rosenbrock, was '$problem'")
+            else -> usage("--problem must be curve or rosenbrock, was '$problem'")
         }
         val options = Minimize.Options.defaults().maxIterations(maxIterations).learningRate(0.01).onIteration {
             if (it.iteration() <= 20 || it.iteration() % 100 == 0) {

@@ -21,8 +21,8 @@ import picocli.CommandLine.Command
 @Command(
     name = "gradcheck",
     mixinStandardHelpOptions = true,
-    description = ["Checks the gradients of a few built-in functions against central finite differences",
-        "(Richardson extrapolation) and prints the largest relative error per function."],
+    description = ["Checks the gradients of seven built-in functions against finite differences.",
+        "Central differences with Richardson extrapolation; prints the largest relative error per function."],
 )
 class GradCheckCommand : Callable<Int> {
     private class Case(val name: String, val at: DoubleArray, val f: (List<Value>) -> Value)

@@ -9,6 +9,8 @@ import java.util.concurrent.Callable
 import kotlin.system.exitProcess
 import picocli.CommandLine
 import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+import picocli.CommandLine.ScopeType
 
 /** The `adjoint` command: a tour of Adjoint. With no subcommand it runs `demo`. */
 @Command(
@@ -20,11 +22,15 @@ import picocli.CommandLine.Command
     subcommands = [Demo::class, Xor::class, Moons::class, Spirals::class, FitCommand::class, GradCheckCommand::class, Bench::class, CommandLine.HelpCommand::class],
 )
 class Adjoint : Callable<Int> {
+    /** Read by [Cli.run] from the arguments; declared here so that every subcommand accepts it. */
+    @Option(names = ["--stacktrace"], scope = ScopeType.INHERIT, description = ["Print the stack trace of an error."])
+    var stacktrace: Boolean = false
+
     override fun call(): Int = Demo().call()
 }
 
 fun main(args: Array<String>) {
     // Print UTF-8 whatever the platform default is, so ∂ survives a POSIX locale.
     System.setOut(PrintStream(FileOutputStream(FileDescriptor.out), true, Charsets.UTF_8))
-    exitProcess(CommandLine(Adjoint()).execute(*args))
+    exitProcess(Cli.run(args))
 }

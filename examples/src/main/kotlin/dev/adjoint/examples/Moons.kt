@@ -5,7 +5,6 @@ import dev.adjoint.dsl.fit
 import dev.adjoint.dsl.mlp
 import dev.adjoint.dsl.sgd
 import dev.adjoint.nn.Dataset
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.Locale
 import java.util.concurrent.Callable
@@ -16,9 +15,10 @@ import picocli.CommandLine.Option
 @Command(
     name = "moons",
     mixinStandardHelpOptions = true,
-    description = ["micrograd's demo: 100 moons points (noise 0.1), MLP(2, [16, 16, 1]), hinge loss plus 1e-4 L2,",
-        "100 SGD steps with lr = 1.0 - 0.9 k/100. Prints the final loss and accuracy and writes",
-        "moons.png (the decision boundary) and loss.png (loss and accuracy per step)."],
+    description = ["Trains micrograd's moons demo and draws its decision boundary.",
+        "100 moons points (noise 0.1), MLP(2, [16, 16, 1]), hinge loss plus 1e-4 L2, 100 SGD steps with",
+        "lr = 1.0 - 0.9 k/100. Prints the final loss and accuracy and writes moons.png (the decision",
+        "boundary) and loss.png (loss and accuracy per step)."],
 )
 class Moons : Callable<Int> {
     @Option(names = ["--out"], paramLabel = "DIR", description = ["Folder for moons.png and loss.png (default: the current folder)."])
@@ -31,7 +31,7 @@ class Moons : Callable<Int> {
     var steps: Int = 100
 
     override fun call(): Int {
-        require(steps >= 1) { "--steps must be at least 1, was $steps" }
+        checkUsage(steps >= 1) { "--steps must be at least 1, was $steps" }
         val data = Dataset.moons(100, 0.1, seed)
         val model = mlp(inputs = 2) { dense(16, relu); dense(16, relu); dense(1) }
         val start = System.nanoTime()
@@ -41,7 +41,7 @@ class Moons : Callable<Int> {
         val ms = (System.nanoTime() - start) / 1e6
         println(String.format(Locale.ROOT, "trained %d steps in %.0f ms: loss %.6f, accuracy %.0f%%",
             steps, ms, history.last.loss, 100 * history.last.accuracy))
-        Files.createDirectories(out)
+        Outputs.folder(out)
         val scores = model.predict(data)
         val right = (0 until data.size()).count { (scores[it][0] > 0) == (data.y(it) > 0) }
         val title = String.format(Locale.ROOT, "moons: MLP(2, [16, 16, 1]), training accuracy %.0f%%", 100.0 * right / data.size())

@@ -140,8 +140,7 @@ object Plots {
         g.font = Font(Font.SANS_SERIF, Font.BOLD, 15)
         g.drawString(title, left + pw / 2 - g.fontMetrics.stringWidth(title) / 2, 30)
         g.dispose()
-        ImageIO.write(img, "png", file.toFile())
-        return file
+        return Outputs.write(file) { check(ImageIO.write(img, "png", it)) { "no PNG writer in this JVM" } }
     }
 
     /** Loss (left axis) and accuracy (right axis) per step, with XChart. */
@@ -173,8 +172,7 @@ object Plots {
         // label every tick of a round step that leaves room for the numbers (XChart's own steps crowd them)
         val labelEvery = niceStep(history.steps.size / 8.0)
         chart.setCustomXAxisTickLabelsFormatter { x -> if (Math.rint(x) == x && x.toLong() % labelEvery == 0L) String.format(Locale.ROOT, "%,d", x.toLong()) else "" }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG)
-        return file
+        return Outputs.write(file) { BitmapEncoder.saveBitmap(chart, it, BitmapEncoder.BitmapFormat.PNG) }
     }
 
     /** The smallest of 1, 2, 5, 10, 20, 50, ... that is at least x. */

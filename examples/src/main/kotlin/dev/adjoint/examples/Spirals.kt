@@ -6,7 +6,6 @@ import dev.adjoint.dsl.fit
 import dev.adjoint.dsl.mlp
 import dev.adjoint.nn.Dataset
 import dev.adjoint.nn.Init
-import java.nio.file.Files
 import java.nio.file.Path
 import java.util.Locale
 import java.util.concurrent.Callable
@@ -17,7 +16,8 @@ import picocli.CommandLine.Option
 @Command(
     name = "spirals",
     mixinStandardHelpOptions = true,
-    description = ["Three interleaved spirals (200 points each, noise 0.2): 480 for training, 120 held out.",
+    description = ["Trains a three-class MLP on interleaved spirals and draws its decision regions.",
+        "Three spirals (200 points each, noise 0.2): 480 for training, 120 held out.",
         "MLP(2, [32, 32, 3]) with PyTorch's initialisation, softmax cross-entropy, Adam (lr 0.01) on shuffled",
         "mini-batches. Prints the loss and accuracies every 20 epochs and the validation accuracy;",
         "writes spirals.png (decision regions, points and a class legend)."],
@@ -36,8 +36,8 @@ class Spirals : Callable<Int> {
     var batchSize: Int = 32
 
     override fun call(): Int {
-        require(epochs >= 1) { "--epochs must be at least 1, was $epochs" }
-        require(batchSize >= 1) { "--batch-size must be at least 1, was $batchSize" }
+        checkUsage(epochs >= 1) { "--epochs must be at least 1, was $epochs" }
+        checkUsage(batchSize >= 1) { "--batch-size must be at least 1, was $batchSize" }
         val all = Dataset.spirals(200, 3, 0.2, seed)
         val train = all.slice(0, 480)
         val validation = all.slice(480, 600)
@@ -56,7 +56,7 @@ class Spirals : Callable<Int> {
         val last = history.epochs.last()
         println(String.format(Locale.ROOT, "trained %d epochs (%d steps of %d rows) in %.0f ms: validation accuracy %.1f%%",
             epochs, history.steps.size, batchSize, ms, 100 * last.validationAccuracy))
-        Files.createDirectories(out)
+        Outputs.folder(out)
         val title = String.format(Locale.ROOT, "spirals: MLP(2, [32, 32, 3]), validation accuracy %.1f%%", 100 * last.validationAccuracy)
         val picture = Plots.decisionBoundary(model, all, out.resolve("spirals.png"), title, listOf("class 0", "class 1", "class 2"))
         println("wrote $picture")

@@ -14,15 +14,16 @@ import picocli.CommandLine.Option
 @Command(
     name = "xor",
     mixinStandardHelpOptions = true,
-    description = ["Trains MLP(2, [4, 4, 1]) (ReLU hidden, linear output) on XOR with mean squared error",
-        "and SGD with momentum; prints the loss every 100 steps and the four predictions."],
+    description = ["Trains MLP(2, [4, 4, 1]) to compute XOR and prints its four predictions.",
+        "ReLU hidden layers, linear output, mean squared error, SGD with momentum; prints the loss every",
+        "100 steps."],
 )
 class Xor : Callable<Int> {
     @Option(names = ["--steps"], defaultValue = "500", paramLabel = "N", description = ["Training steps (default: \${DEFAULT-VALUE})."])
     var steps: Int = 500
 
     override fun call(): Int {
-        require(steps >= 1) { "--steps must be at least 1, was $steps" }
+        checkUsage(steps >= 1) { "--steps must be at least 1, was $steps" }
         val data = Dataset.xor()
         val model = mlp(inputs = 2) { dense(4, relu); dense(4, relu); dense(1) }
         model.fit(data, epochs = steps, loss = Losses.mse, optimizer = sgd(lr = 0.05, momentum = 0.9)) {

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
-import picocli.CommandLine
 
 class TourTest {
     private fun run(vararg args: String): Pair<Int, String> {
@@ -25,7 +24,7 @@ class TourTest {
         val buffer = ByteArrayOutputStream()
         System.setOut(PrintStream(buffer, true, Charsets.UTF_8))
         try {
-            val code = CommandLine(Adjoint()).execute(*args)
+            val code = Cli.run(args)
             return code to buffer.toString(Charsets.UTF_8)
         } finally {
             System.setOut(old)
