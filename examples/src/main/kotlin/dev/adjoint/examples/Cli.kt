@@ -100,7 +100,7 @@ object Cli {
      * A JSON error as one line that names [file] (when known) and the line and column, without the
      * "Source: REDACTED" clauses Jackson puts in its own messages.
      */
-    fun json(file: Path?, e: JsonProcessingException): String {
+    private fun json(file: Path?, e: JsonProcessingException): String {
         val at = e.location?.let { "line ${it.lineNr}, column ${it.columnNr}: " }.orEmpty()
         val what = e.originalMessage.replace(Regex("""\[Source: [^\]]*?; line: (\d+), column: (\d+)]"""), "line $1, column $2")
         return (file?.let { "$it: " } ?: "malformed JSON: ") + at + oneLine(what)

@@ -82,7 +82,7 @@ class CliTest {
     fun malformedJsonNamesTheFileNotRedacted(@TempDir dir: Path) {
         val json = Files.writeString(dir.resolve("init.json"), "{\"layers\": [{\"w\": [[0.1, 0.2]], \"b\": [0.0]}\n")
         val r = bench(init = json)
-        assertOneLine(r, 1, json.toString(), "line 2")
+        assertOneLine(r, 1, "$json:2")
         assertFalse(r.err.contains("REDACTED"), r.err)
     }
 

@@ -30,8 +30,8 @@ import kotlin.math.max
  *   differences, or a kink within every step), which fails unless [Tolerance.acceptInconclusive];
  *   the report says why and what to do.
  *
- * The defaults (PyTorch's gradcheck names in brackets): `absolute` [atol] 0, `relative` [rtol]
- * 1e-6, `estimates` 4, `step` [eps] automatic. PyTorch's defaults are atol 1e-5, rtol 1e-3 with
+ * The defaults (PyTorch's gradcheck names in parentheses): `absolute` (atol) 0, `relative` (rtol)
+ * 1e-6, `estimates` 4, `step` (eps) automatic. PyTorch's defaults are atol 1e-5, rtol 1e-3 with
  * one fixed step of 1e-6, which cannot tell a wrong gradient from round-off when |f| is large; an
  * absolute tolerance is a claim about the scale of f', so it is 0 unless you set it.
  *
@@ -74,7 +74,7 @@ object GradCheck {
 
     /** One derivative's check. */
     class Entry internal constructor(
-        /** The input's index (for second order, the row: ∂²f/∂x[index]∂x[column]). */
+        /** The input's index (for second order, the row: `∂²f/∂x[index]∂x[column]`). */
         val index: Int,
         /** How the report names it: `x0`, or `∂²/∂x1∂x0`. */
         val name: String,
@@ -245,7 +245,7 @@ object GradCheck {
     }
 
     /**
-     * The entries of one check: [largest] is the largest |numeric| among them, the scale below which
+     * The entries of one check: `largest` is the largest |numeric| among them, the scale below which
      * an input whose analytic and numeric derivatives are both exactly 0 is checked (`relative`
      * times it): a dead ReLU's weights then pass when the others are resolved, the gradient being
      * right to `relative` as a vector.
