@@ -17,6 +17,7 @@ import static org.objectweb.asm.Opcodes.DNEG;
 import static org.objectweb.asm.Opcodes.DSTORE;
 import static org.objectweb.asm.Opcodes.DSUB;
 import static org.objectweb.asm.Opcodes.DUP2;
+import static org.objectweb.asm.Opcodes.DUP2_X2;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
@@ -252,6 +253,7 @@ final class Compiler {
 
   /** Writes one sweep: static chunk methods over the segments and the sweep method calling them. */
   private static String sweep(ClassWriter cw, String owner, Program p, List<Segment> segments, Pass sweep, int limit) {
+    final int[] uses = uses(p);
     List<List<Segment>> chunks = new ArrayList<>();
     List<Segment> current = new ArrayList<>();
     int bytes = 0;
@@ -275,9 +277,9 @@ final class Compiler {
       mv.visitCode();
       List<Segment> chunk = chunks.get(c);
       if (sweep == Pass.REVERSE) {
-        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, chunk.get(k), sweep);
+        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, uses, chunk.get(k), sweep);
       } else {
-        for (Segment s : chunk) segment(mv, p, s, sweep);
+        for (Segment s : chunk) segment(mv, p, uses, s, sweep);
       }
       mv.visitInsn(RETURN);
       mv.visitMaxs(0, 0);
@@ -297,11 +299,13 @@ final class Compiler {
   }
 
   /** One segment: a loop over its repetitions (reversed in the reverse sweep), or a single node. */
-  private static void segment(MethodVisitor mv, Program p, Segment s, Pass sweep) {
+  private static void segment(MethodVisitor mv, Program p, int[] uses, Segment s, Pass sweep) {
     if (s.reps == 1) {
-      node(mv, p, s.start, null, 0, 0, sweep);
+      node(mv, p, s.start, null, 0, sweep);
       return;
     }
+    Loop loop = new Loop(p, uses, s, sweep);
+    loop.enter(mv);
     int k = sweep.counter;
     Label test = new Label(), end = new Label();
     boolean down = sweep == Pass.REVERSE;
@@ -317,22 +321,125 @@ final class Compiler {
     }
     for (int jj = 0; jj < s.period; jj++) {
       int j = down ? s.period - 1 - jj : jj;
-      node(mv, p, s.start + j, s, s.da[j], s.db[j], sweep);
+      node(mv, p, s.start + j, loop, j, sweep);
     }
     mv.visitIincInsn(k, down ? -1 : 1);
     mv.visitJumpInsn(GOTO, test);
     mv.visitLabel(end);
+    loop.leave(mv);
+  }
+
+  /** Locals where a loop keeps its nodes' values (forward) or adjoints (reverse): node j's at LOCALS + 2j. */
+  private static final int LOCALS = 12;
+
+  /**
+   * What a loop keeps in locals rather than in the tape's arrays, and so off the store-to-load
+   * path from one repetition to the next. Forward: every node's value, read back by later nodes of
+   * the same repetition and by nodes of the next one. Reverse: the adjoint of a node whose only
+   * use is one operand of one node of the loop (same or next repetition) is carried in a local from
+   * that use to the node; the array would hold 0 + that share, and so does the local as read
+   * (an adjoint is never -0, so 0 + x is x bitwise).
+   */
+  private static final class Loop {
+    final Segment s;
+    final Pass sweep;
+    /** Forward: node j's value is read from its local by the next repetition (set before the loop). */
+    final boolean[] previous;
+    /** Reverse: node j's adjoint is in its local; from the next repetition (fromNext) or this one. */
+    final boolean[] carried, fromNext;
+
+    Loop(Program p, int[] uses, Segment s, Pass sweep) {
+      this.s = s;
+      this.sweep = sweep;
+      int n = s.period;
+      previous = new boolean[n];
+      carried = new boolean[n];
+      fromNext = new boolean[n];
+      for (int j = 0; j < n; j++) {
+        int slot = s.start + j;
+        Op op = Program.op(p.code[slot]);
+        if (op.nary) continue;
+        for (int side = 0; side < op.arity; side++) {
+          int r = relative(side == 0 ? new Index(p.code[slot] & Program.MASK, s.da[j], 0) : new Index(p.second[slot], s.db[j], 0));
+          if (r == NONE) continue;
+          if (r < 0 && r + n >= j) {
+            previous[r + n] = true;
+            if (single(p, uses, s.start + r, s.reps)) carried[r + n] = fromNext[r + n] = true;
+          } else if (r >= 0 && single(p, uses, s.start + r, s.reps)) {
+            carried[r] = true;
+          }
+        }
+      }
+    }
+
+    /** Whether slots from, from + period, ... (count of them) are op nodes used once each. */
+    private boolean single(Program p, int[] uses, int from, int count) {
+      for (int k = 0; k < count; k++) {
+        int slot = from + k * s.period;
+        if (slot < p.first || uses[slot] != 1) return false;
+      }
+      return true;
+    }
+
+    /** Node j' - period (previous repetition) or j' (this one) that index i reads, or NONE. */
+    int relative(Index i) {
+      if (i.stride != s.period) return NONE;
+      int r = i.base - s.start;
+      return r >= -s.period && r < s.period ? r : NONE;
+    }
+
+    /** Before the loop: the locals the first repetition reads. */
+    void enter(MethodVisitor mv) {
+      for (int j = 0; j < s.period; j++) {
+        if (sweep == Pass.FORWARD && previous[j]) load(mv, VAL, new Index(s.start - s.period + j, 0, 0));
+        else if (sweep == Pass.REVERSE && fromNext[j]) load(mv, OTHER, new Index(s.start + (s.reps - 1) * s.period + j, 0, 0));
+        else continue;
+        mv.visitVarInsn(DSTORE, LOCALS + 2 * j);
+      }
+    }
+
+    /** After the reverse loop: the shares carried for the nodes before it go to the array. */
+    void leave(MethodVisitor mv) {
+      if (sweep != Pass.REVERSE) return;
+      for (int j = 0; j < s.period; j++) {
+        if (!fromNext[j]) continue;
+        mv.visitVarInsn(ALOAD, OTHER);
+        push(mv, s.start - s.period + j);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(DALOAD);
+        mv.visitVarInsn(DLOAD, LOCALS + 2 * j);
+        mv.visitInsn(DADD);
+        mv.visitInsn(DASTORE);
+      }
+    }
+  }
+
+  private static final int NONE = Integer.MIN_VALUE;
+
+  /** How many times each slot is a differentiable operand (every n-ary operand counts). */
+  static int[] uses(Program p) {
+    int[] uses = new int[p.size];
+    for (int s = p.first; s < p.size; s++) {
+      Op op = Program.op(p.code[s]);
+      int a = p.code[s] & Program.MASK;
+      if (op.nary) continue;
+      if (op.arity >= 1) uses[a]++;
+      if (op.arity == 2) uses[p.second[s]]++;
+    }
+    for (int k = 0; k < p.args.length; k++) uses[p.args[k]]++;
+    return uses;
   }
 
   /**
-   * One node's rule in the given sweep: slot s at repetition 0 of segment loop (or alone when loop
-   * is null); inside a loop its own slot moves by the period and its operands by da and db.
+   * One node's rule in the given sweep: slot s alone (loop null) or node j of a loop at repetition
+   * 0, its own slot moving by the period and its operands by their strides.
    */
-  private static void node(MethodVisitor mv, Program p, int s, Segment loop, int da, int db, Pass sweep) {
+  private static void node(MethodVisitor mv, Program p, int s, Loop loop, int j, Pass sweep) {
     final Op op = Program.op(p.code[s]);
     final int a = p.code[s] & Program.MASK, b = p.second[s];
-    final Index y = new Index(s, loop == null ? 0 : loop.period, sweep.counter);
-    final Index ia = new Index(a, da, sweep.counter), ib = new Index(b, db, sweep.counter);
+    final Index y = new Index(s, loop == null ? 0 : loop.s.period, sweep.counter);
+    final Index ia = new Index(a, loop == null ? 0 : loop.s.da[j], sweep.counter);
+    final Index ib = new Index(b, loop == null ? 0 : loop.s.db[j], sweep.counter);
     final String opDesc = "Ldev/adjoint/Op;";
     switch (sweep) {
       case FORWARD:
@@ -342,16 +449,22 @@ final class Compiler {
           naryOperands(mv, op, sweep, ia, ib);
           mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "forward", "(" + opDesc + "[III[D)D", false);
         } else if (Direct.of(op) != null) {
-          load(mv, VAL, ia);
-          if (op.arity == 2) load(mv, VAL, ib);
+          value(mv, loop, j, ia);
+          if (op.arity == 2) value(mv, loop, j, ib);
           mv.visitInsn(Direct.of(op).forward);
         } else {
           constant(mv, op);
-          load(mv, VAL, ia);
-          load(mv, VAL, ib);
+          value(mv, loop, j, ia);
+          value(mv, loop, j, ib);
           mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", "forward", "(" + opDesc + "DD)D", false);
         }
-        mv.visitInsn(DASTORE);
+        if (loop != null) {
+          mv.visitInsn(DUP2_X2);
+          mv.visitInsn(DASTORE);
+          mv.visitVarInsn(DSTORE, LOCALS + 2 * j);
+        } else {
+          mv.visitInsn(DASTORE);
+        }
         return;
       case TANGENT:
         mv.visitVarInsn(ALOAD, OTHER);
@@ -377,13 +490,13 @@ final class Compiler {
         if (op.nary) {
           naryOperands(mv, op, sweep, ia, ib);
           mv.visitVarInsn(ALOAD, OTHER);
-          load(mv, OTHER, y);
+          adjoint(mv, loop, j, y);
           load(mv, VAL, y);
           mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "adjoint", "(" + opDesc + "[III[D[DDD)V", false);
           return;
         }
         Direct d = Direct.of(op);
-        load(mv, OTHER, y);
+        adjoint(mv, loop, j, y);
         mv.visitVarInsn(DSTORE, G);
         if (d == null || d.operands) {
           load(mv, VAL, ia);
@@ -396,10 +509,14 @@ final class Compiler {
           mv.visitVarInsn(DSTORE, YV);
         }
         for (int side = 0; side < op.arity; side++) {
-          mv.visitVarInsn(ALOAD, OTHER);
-          (side == 0 ? ia : ib).push(mv);
-          mv.visitInsn(DUP2);
-          mv.visitInsn(DALOAD);
+          Index target = side == 0 ? ia : ib;
+          int carry = carry(loop, target);
+          if (carry == NONE) {
+            mv.visitVarInsn(ALOAD, OTHER);
+            target.push(mv);
+            mv.visitInsn(DUP2);
+            mv.visitInsn(DALOAD);
+          }
           if (d != null) {
             d.adjoint(mv, side);
           } else {
@@ -410,10 +527,45 @@ final class Compiler {
             mv.visitVarInsn(DLOAD, G);
             mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", side == 0 ? "adjointA" : "adjointB", "(" + opDesc + "DDDD)D", false);
           }
-          mv.visitInsn(DADD);
-          mv.visitInsn(DASTORE);
+          if (carry == NONE) {
+            mv.visitInsn(DADD);
+            mv.visitInsn(DASTORE);
+          } else {
+            mv.visitVarInsn(DSTORE, LOCALS + 2 * carry);
+          }
         }
     }
+  }
+
+  /** Pushes the value operand i reads in the forward sweep: from a loop's local where it holds it. */
+  private static void value(MethodVisitor mv, Loop loop, int j, Index i) {
+    int r = loop == null ? NONE : loop.relative(i);
+    if (r != NONE && r >= 0 && r < j) {
+      mv.visitVarInsn(DLOAD, LOCALS + 2 * r);
+    } else if (r != NONE && r < 0 && r + loop.s.period >= j) {
+      mv.visitVarInsn(DLOAD, LOCALS + 2 * (r + loop.s.period));
+    } else {
+      load(mv, VAL, i);
+    }
+  }
+
+  /** Pushes node j's adjoint in the reverse sweep: 0 + its carried share, or from the array. */
+  private static void adjoint(MethodVisitor mv, Loop loop, int j, Index y) {
+    if (loop != null && loop.carried[j]) {
+      mv.visitInsn(DCONST_0);
+      mv.visitVarInsn(DLOAD, LOCALS + 2 * j);
+      mv.visitInsn(DADD);
+    } else {
+      load(mv, OTHER, y);
+    }
+  }
+
+  /** The loop node whose adjoint a share for operand i is carried to, or NONE (it goes to the array). */
+  private static int carry(Loop loop, Index i) {
+    int r = loop == null ? NONE : loop.relative(i);
+    if (r == NONE) return NONE;
+    if (r >= 0) return loop.carried[r] && !loop.fromNext[r] ? r : NONE;
+    return loop.fromNext[r + loop.s.period] ? r + loop.s.period : NONE;
   }
 
   /**

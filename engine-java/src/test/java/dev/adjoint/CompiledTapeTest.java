@@ -116,6 +116,42 @@ class CompiledTapeTest {
   }
 
   @Test
+  void chainsWhoseLoopsKeepValuesAndAdjointsInLocals() {
+    Random r = new Random(29);
+    for (int c = 0; c < 12; c++) {
+      int seed = 0;
+      while (new Random(seed).nextInt(12) != c) seed++;
+      final int op = seed;
+      // s ← randomOp(s, xᵢ) with the same expression at every step: each node's only use is in the next step
+      Function<List<Value>, Value> chain = xs -> {
+        Value s = xs.get(0);
+        for (int i = 1; i < xs.size(); i++) s = TapeTest.randomOp(new Random(op), s, xs.get(i)).times(0.5);
+        return s;
+      };
+      Function<List<Value>, Value> products = xs -> {
+        Value s = xs.get(0).times(xs.get(1));
+        for (int i = 1; i + 1 < xs.size(); i++) s = s.plus(TapeTest.randomOp(new Random(op), xs.get(i), xs.get(i + 1)));
+        return s;
+      };
+      for (Function<List<Value>, Value> f : List.of(chain, products)) {
+        double[] x0 = TapeTest.point(r, 40);
+        Tape generic = Tape.record(x0, f);
+        Tape compiled = generic.compile();
+        for (int trial = 0; trial < 3; trial++) {
+          double[] x = TapeTest.point(r, 40), v = TapeTest.point(r, 40);
+          sameReplays(generic, compiled, x, v, "chain of expression " + c);
+          List<Value> leaves = Derivatives.leaves(x);
+          Value out = f.apply(leaves);
+          out.backward();
+          double[] g = new double[40];
+          compiled.gradient(x, g);
+          for (int i = 0; i < 40; i++) same(leaves.get(i).grad(), g[i], "chain of expression " + c + " d/dx" + i + " vs graph");
+        }
+      }
+    }
+  }
+
+  @Test
   void severalOutputsAndBackwardOnLeaves() {
     Random r = new Random(3);
     for (int seed = 0; seed < 40; seed++) {
