@@ -178,6 +178,7 @@ final class Compiler {
     while (i < to) {
       int bestPeriod = 1, bestReps = 1;
       for (int period = 1; period <= PERIOD && i + REPEATS * period <= to; period++) {
+        if (bestReps >= REPEATS && period % bestPeriod == 0) continue; // a multiple covers no more
         int reps = repeats(p, i, period, to);
         if (reps >= REPEATS && period * reps > bestPeriod * bestReps) {
           bestPeriod = period;

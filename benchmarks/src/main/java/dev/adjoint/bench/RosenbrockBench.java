@@ -29,7 +29,7 @@ public class RosenbrockBench {
   public int n;
 
   double[] x, grad;
-  Tape tape;
+  Tape tape, compiled;
 
   @Setup
   public void setup() {
@@ -37,6 +37,7 @@ public class RosenbrockBench {
     for (int i = 0; i < n; i++) x[i] = i % 2 == 0 ? -1.2 : 1.0;
     grad = new double[n];
     tape = Tape.record(x, Workloads.ROSENBROCK);
+    compiled = tape.compile();
   }
 
   @Benchmark
@@ -56,6 +57,12 @@ public class RosenbrockBench {
   @Benchmark
   public double adjointTape() {
     tape.gradient(x, grad);
+    return grad[0];
+  }
+
+  @Benchmark
+  public double adjointCompiled() {
+    compiled.gradient(x, grad);
     return grad[0];
   }
 

@@ -30,7 +30,7 @@ public class ScalarBench {
   public static final int N = 16384;
   double[] x;
   double[] grad;
-  Tape lse, sop;
+  Tape lse, sop, lseCompiled, sopCompiled;
 
   @Setup
   public void setup() {
@@ -40,6 +40,8 @@ public class ScalarBench {
     grad = new double[N];
     lse = Tape.record(x, Workloads.LOG_SUM_EXP);
     sop = Tape.record(x, Workloads.SUM_OF_PRODUCTS);
+    lseCompiled = lse.compile();
+    sopCompiled = sop.compile();
   }
 
   /** Builds the graph on new leaves and differentiates it: record + reverse. */
@@ -67,6 +69,11 @@ public class ScalarBench {
   }
 
   @Benchmark
+  public double logSumExpCompiled() {
+    return lseCompiled.gradient(x, grad);
+  }
+
+  @Benchmark
   public double sumOfProductsPlain() {
     return Workloads.sumOfProducts(x);
   }
@@ -79,6 +86,11 @@ public class ScalarBench {
   @Benchmark
   public double sumOfProductsTape() {
     return sop.gradient(x, grad);
+  }
+
+  @Benchmark
+  public double sumOfProductsCompiled() {
+    return sopCompiled.gradient(x, grad);
   }
 
   /** A chain of N - 1 multiplications, recorded and differentiated: time per binary op. */
