@@ -136,9 +136,6 @@ public final class Trainer {
     }
   }
 
-  /** Replays in a row that may fail before a shape falls back to define-by-run for good. */
-  private static final int MAX_GUARD_FAILURES = 3;
-
   private final Model model;
   private final Objective objective;
   private final Optimizer optimizer;
@@ -472,14 +469,13 @@ public final class Trainer {
     return l2 != 0.0 ? loss.plus(Loss.l2(parameters, l2)) : loss;
   }
 
-  /** A recording of one batch shape and how often its replays failed in a row. */
+  /** A recording of one batch shape. */
   private static final class Recording {
     final Tape tape;
     final BatchTape batch;
     final List<Value> features, targets;
     final double[] labels;
     final Dataset data;
-    int failures;
 
     Recording(Tape tape, BatchTape batch, List<Value> features, List<Value> targets, double[] labels, Dataset data) {
       this.tape = tape;
@@ -495,7 +491,7 @@ public final class Trainer {
   private double step(Dataset data, int[] order, int from, int count, boolean whole, double[] labels, double[] outs) {
     if (execution == Execution.TAPE && recordable) {
       Recording r = recording(data, order, from, count, whole, labels);
-      if (r != null && r.failures < MAX_GUARD_FAILURES) return replay(r, data, order, from, count, outs);
+      return replay(r, data, order, from, count, outs);
     }
     return dynamic(new Built(data, order, from, count, labels), outs);
   }
