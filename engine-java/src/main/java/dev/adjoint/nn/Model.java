@@ -19,12 +19,15 @@ public interface Model extends Module {
   /** The number of outputs. */
   int outputs();
 
-  /** The outputs for plain inputs x, by a replay of the forward graph (bitwise {@link #apply}'s values). */
+  /** The outputs for plain inputs x: bitwise {@link #apply}'s values (see {@link Trainer#predict}). */
   default double[] predict(double... x) {
     return Trainer.predict(this, new double[][] {x})[0];
   }
 
-  /** The outputs for every row of data ({@code result[r][j]} is output j of row r), building no graph per row. */
+  /**
+   * The outputs for every row of data ({@code result[r][j]} is output j of row r), bitwise
+   * {@link #apply}'s values; an MLP builds no graph per row (see {@link Trainer#predict}).
+   */
   default double[][] predict(Dataset data) {
     double[][] rows = new double[data.size()][];
     for (int r = 0; r < rows.length; r++) rows[r] = data.x(r);

@@ -349,7 +349,10 @@ public final class Trainer {
     return h;
   }
 
-  /** The loss (no regularisation) and metric of the model on data, building no model graph. */
+  /**
+   * The loss (no regularisation) and metric of the model on data: the outputs by
+   * {@link #predict}, the loss over them as leaves (no model graph per row for an MLP).
+   */
   public Evaluation evaluate(Dataset data) {
     check(data, "evaluate");
     int n = data.size(), k = model.outputs();

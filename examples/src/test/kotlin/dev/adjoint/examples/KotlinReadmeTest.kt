@@ -98,7 +98,7 @@ class KotlinReadmeTest {
         }
         println(history.epochs.last().validationAccuracy)  // above 0.97
         model.save(file)
-        val scores = MLP.load(file).predict(0.5, -0.2)      // 3 scores, no graph built
+        val scores = MLP.load(file).predict(0.5, -0.2)      // 3 scores
         // readme:end
         assertTrue(history.epochs.maxOf { it.validationAccuracy } > 0.97, history.epochs.last().toString())
         assertTrue(history.epochs[history.bestEpoch].validationAccuracy > 0.97, history.epochs[history.bestEpoch].toString())
