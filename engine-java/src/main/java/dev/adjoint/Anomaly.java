@@ -112,20 +112,22 @@ public final class Anomaly {
   }
 
   /** After v's adjoint rule ran: throws if it made an input's gradient NaN or infinite. */
-  static void checkGradients(Value v) {
+  static void checkGradients(Value v, double g, Sweep.Order o, double[] adj) {
     final int n = v.arity();
     for (int k = 0; k < n; k++) {
       Value in = v.input(k);
-      if (!Double.isFinite(in.grad)) {
+      double gin = adj[o.slot(in)];
+      if (!Double.isFinite(gin)) {
         Scope s = CURRENT.get();
         StackTraceElement site = s == null ? null : s.sites.get(v);
         throw new AnomalyException(v.op(), inputData(v), site,
             "backward: " + describe(v) + " with inputs " + inputText(v) + " and output gradient "
-                + v.grad + " produced gradient " + in.grad + " for input " + k
+                + g + " produced gradient " + gin + " for input " + k
                 + ", created at " + where(site));
       }
     }
   }
+
 
   private static String describe(Value v) {
     return "op '" + v.op() + "'";

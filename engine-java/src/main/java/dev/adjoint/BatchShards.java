@@ -83,6 +83,36 @@ final class BatchShards {
     this.parallel = (long) total * nodes >= PARALLEL_WORK;
   }
 
+  /** A copy sharing the layout, with working arrays of its own (for a copy of the batch tape). */
+  BatchShards copy() {
+    return new BatchShards(this);
+  }
+
+  private BatchShards(BatchShards o) {
+    count = o.count;
+    shared = o.shared;
+    inputs = o.inputs;
+    out = o.out;
+    op = o.op;
+    first = o.first;
+    lanes = o.lanes;
+    yBase = o.yBase;
+    ea = o.ea;
+    eb = o.eb;
+    args = o.args;
+    parallel = o.parallel;
+    active = new int[count][];
+    val = new double[count][];
+    adj = new double[count][];
+    kernels = new DenseKernels[count];
+    for (int q = 0; q < count; q++) {
+      active[q] = new int[o.active[q].length];
+      val[q] = o.val[q].clone();
+      adj[q] = new double[o.adj[q].length];
+      kernels[q] = o.kernels[q] == null ? null : o.kernels[q].copy();
+    }
+  }
+
   private static int rebase(int offset, int shared, int total, int n) {
     return offset < shared ? offset : shared + (offset - shared) / total * n;
   }

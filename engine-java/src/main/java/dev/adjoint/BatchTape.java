@@ -27,7 +27,9 @@ import java.util.function.Function;
  *
  * <p>Memory: each op node of the row function takes two doubles per row (value and adjoint).
  *
- * <p>Not thread-safe: replays write its arrays.
+ * <p>Not thread-safe: replays write its arrays. Give each thread its own {@link #copy()}, which
+ * shares the recorded structure; {@link #backward()} adds to the shared leaves' gradients
+ * atomically, so copies replaying on several threads lose no contribution.
  */
 public final class BatchTape {
   /** Shared slots (inputs, then constants, then constant exponents) come first, one double each. */
@@ -78,6 +80,16 @@ public final class BatchTape {
     this.active = new int[rows];
     this.kernels = kernels;
     this.shards = shards;
+  }
+
+  /**
+   * A copy sharing this tape's recorded structure, rows and shared leaves, with working arrays of
+   * its own, for replaying on another thread; its {@link #backward()} adds to the shared leaves'
+   * gradients atomically, as this tape's does.
+   */
+  public BatchTape copy() {
+    return new BatchTape(shared, inputs, rows, yBase, op, ea, eb, args, out, laneOfRow, leaves, val.clone(),
+        reduction.copy(), kernels == null ? null : kernels.copy(), shards == null ? null : shards.copy());
   }
 
   /**
@@ -229,42 +241,38 @@ public final class BatchTape {
     int[] laneOfRow = new int[outputs.size()];
     Arrays.fill(laneOfRow, -1);
     Sweep.Order o = Sweep.linearise(loss);
-    try {
-      int lane = 0;
-      for (int j = 0; j < o.leafCount; j++) {
-        Integer r = rowOf.get(o.leaves[j]);
-        if (r != null) laneOfRow[r] = lane++;
-        Integer q = index.get(o.leaves[j]);
-        if (q != null && q >= nin) {
-          throw new IllegalArgumentException("BatchTape.record: the loss uses row leaf " + (q - nin)
-              + ", a stand-in for one row's features; only the row graph may");
+    int lane = 0;
+    for (int j = 0; j < o.leafCount; j++) {
+      Integer r = rowOf.get(o.leaves[j]);
+      if (r != null) laneOfRow[r] = lane++;
+      Integer q = index.get(o.leaves[j]);
+      if (q != null && q >= nin) {
+        throw new IllegalArgumentException("BatchTape.record: the loss uses row leaf " + (q - nin)
+            + ", a stand-in for one row's features; only the row graph may");
+      }
+    }
+    for (int r = 0; r < laneOfRow.length; r++) {
+      if (laneOfRow[r] < 0) throw new IllegalArgumentException("BatchTape.record: the loss does not depend on row " + r + "'s output");
+    }
+    // the row graphs sit, in the whole graph's order, before the first node that uses their
+    // output; a node using a shared leaf must come after the last of them
+    int lastRow = -1;
+    for (int i = 0; i < o.innerCount && lastRow < 0; i++) {
+      Value v = o.inner[i];
+      for (int k = 0, n = v.arity(); k < n; k++) {
+        Integer r = rowOf.get(v.input(k));
+        if (r != null && laneOfRow[r] == laneOfRow.length - 1) lastRow = i;
+      }
+    }
+    for (int i = 0; i < lastRow; i++) {
+      Value v = o.inner[i];
+      for (int k = 0, n = v.arity(); k < n; k++) {
+        Integer s = index.get(v.input(k));
+        if (s != null && s < nin) {
+          throw new IllegalArgumentException("BatchTape.record: the loss uses shared leaf " + s
+              + " before it reaches the last row's output, so its gradient would be summed out of order");
         }
       }
-      for (int r = 0; r < laneOfRow.length; r++) {
-        if (laneOfRow[r] < 0) throw new IllegalArgumentException("BatchTape.record: the loss does not depend on row " + r + "'s output");
-      }
-      // the row graphs sit, in the whole graph's order, before the first node that uses their
-      // output; a node using a shared leaf must come after the last of them
-      int lastRow = -1;
-      for (int i = 0; i < o.innerCount && lastRow < 0; i++) {
-        Value v = o.inner[i];
-        for (int k = 0, n = v.arity(); k < n; k++) {
-          Integer r = rowOf.get(v.input(k));
-          if (r != null && laneOfRow[r] == laneOfRow.length - 1) lastRow = i;
-        }
-      }
-      for (int i = 0; i < lastRow; i++) {
-        Value v = o.inner[i];
-        for (int k = 0, n = v.arity(); k < n; k++) {
-          Integer s = index.get(v.input(k));
-          if (s != null && s < nin) {
-            throw new IllegalArgumentException("BatchTape.record: the loss uses shared leaf " + s
-                + " before it reaches the last row's output, so its gradient would be summed out of order");
-          }
-        }
-      }
-    } finally {
-      o.clearMarks();
     }
     return laneOfRow;
   }
@@ -289,7 +297,7 @@ public final class BatchTape {
       for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
       reverse(op, ea, eb, args, val, adj, yBase, rows, shared, active, kernels);
     }
-    for (int i = 0; i < nin; i++) leaves[i].grad = leaves[i].grad + adj[i];
+    for (int i = 0; i < nin; i++) leaves[i].addGrad(adj[i]);
     return loss;
   }
 

@@ -101,6 +101,11 @@ final class DenseKernels {
     live = new boolean[lanes];
   }
 
+  /** The same kernels with scratch arrays of their own (for a copy of the batch tape). */
+  DenseKernels copy() {
+    return new DenseKernels(role, layers, lanes);
+  }
+
   /**
    * Finds the layers of a batch tape's program (see {@link BatchTape}: op nodes with operand
    * offsets, values of node i at yBase + i·lanes, shared slots below {@code shared}); returns null

@@ -16,26 +16,22 @@ final class Graphviz {
         .append("  node [fontname=\"Helvetica\", fontsize=11];\n");
     Sweep.Order o = Sweep.linearise(root);
     Map<Value, Integer> id = new IdentityHashMap<>();
-    try {
-      // a user primitive's number rides in a constant leaf that is not one of its inputs: not drawn
-      Set<Value> hidden = Collections.newSetFromMap(new IdentityHashMap<>());
-      for (int i = 0; i < o.innerCount; i++) {
-        Value v = o.inner[i];
-        if (v.op == Op.PRIMITIVE) hidden.add(v.args[v.args.length - 1]);
+    // a user primitive's number rides in a constant leaf that is not one of its inputs: not drawn
+    Set<Value> hidden = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < o.innerCount; i++) {
+      Value v = o.inner[i];
+      if (v.op == Op.PRIMITIVE) hidden.add(v.args[v.args.length - 1]);
+    }
+    for (int j = 0; j < o.leafCount; j++) if (!hidden.contains(o.leaves[j])) node(out, o.leaves[j], id);
+    for (int i = 0; i < o.innerCount; i++) {
+      Value v = o.inner[i];
+      int me = node(out, v, id);
+      out.append("  n").append(me).append("_op [label=\"").append(escape(v.op()))
+          .append("\", shape=ellipse];\n");
+      out.append("  n").append(me).append("_op -> n").append(me).append(";\n");
+      for (Value in : v.inputs()) {
+        out.append("  n").append(id.get(in)).append(" -> n").append(me).append("_op;\n");
       }
-      for (int j = 0; j < o.leafCount; j++) if (!hidden.contains(o.leaves[j])) node(out, o.leaves[j], id);
-      for (int i = 0; i < o.innerCount; i++) {
-        Value v = o.inner[i];
-        int me = node(out, v, id);
-        out.append("  n").append(me).append("_op [label=\"").append(escape(v.op()))
-            .append("\", shape=ellipse];\n");
-        out.append("  n").append(me).append("_op -> n").append(me).append(";\n");
-        for (Value in : v.inputs()) {
-          out.append("  n").append(id.get(in)).append(" -> n").append(me).append("_op;\n");
-        }
-      }
-    } finally {
-      o.clearMarks();
     }
     return out.append("}\n").toString();
   }

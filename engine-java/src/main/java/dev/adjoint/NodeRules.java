@@ -2,20 +2,21 @@ package dev.adjoint;
 
 /**
  * The rule table ({@link Rules}) applied to graph nodes: each method runs one node's rule, reading
- * its operands' values from the nodes. Stateless; a node must be confined to one sweep at a time
- * (see {@link Sweep}). Forward mode and second order run on the lowered graph ({@link Program}).
+ * its operands' values from the nodes and their adjoints from the sweep's own array. Stateless. Forward mode and second order run on the lowered graph ({@link Program}).
  */
 final class NodeRules {
   private NodeRules() {}
 
-  /** Runs the adjoint rule of a graph node: adds its gradient's share to its operands' gradients. */
-  static void adjoint(Value v) {
-    final double g = v.grad;
+  /**
+   * Runs the adjoint rule of graph node v whose gradient is g, in a sweep over o: adds its shares to
+   * its operands' adjoints in adj (at {@link Sweep.Order#slot}).
+   */
+  static void adjoint(Value v, double g, Sweep.Order o, double[] adj) {
     final Op op = v.op;
     switch (op) {
       case SUM: {
         if (Rules.skipsZero(op, g, v.data)) return;
-        for (Value x : v.args) x.grad += g;
+        for (Value x : v.args) adj[o.slot(x)] += g;
         return;
       }
       case DOT: {
@@ -24,22 +25,22 @@ final class NodeRules {
         final int n = p.length >>> 1;
         for (int i = 0; i < n; i++) {
           final Value x = p[i], w = p[i + n];
-          x.grad += g * w.data;
-          w.grad += g * x.data;
+          adj[o.slot(x)] += g * w.data;
+          adj[o.slot(w)] += g * x.data;
         }
         return;
       }
       case PRIMITIVE: {
         final Value[] p = v.args;
         final double[] d = Primitives.gradient(Primitives.of(v), values(p), v.data);
-        for (int i = 0; i < d.length; i++) p[i].grad += g * d[i];
+        for (int i = 0; i < d.length; i++) adj[o.slot(p[i])] += g * d[i];
         return;
       }
       default: {
         final Value a = v.a, b = v.b;
         final double bd = b == null ? 0.0 : b.data;
-        a.grad += Rules.adjointA(op, a.data, bd, v.data, g);
-        if (op.arity == 2) b.grad += Rules.adjointB(op, a.data, bd, v.data, g);
+        adj[o.slot(a)] += Rules.adjointA(op, a.data, bd, v.data, g);
+        if (op.arity == 2) adj[o.slot(b)] += Rules.adjointB(op, a.data, bd, v.data, g);
       }
     }
   }

@@ -84,75 +84,69 @@ final class Program {
     Map<Value, Integer> inputIndex = new IdentityHashMap<>();
     for (int i = 0; i < inputs.size(); i++) inputIndex.put(inputs.get(i), i);
     Sweep.Order o = Sweep.linearise(outputs.get(0));
-    try {
-      int end0 = o.innerCount;
-      for (int k = 1; k < outputs.size(); k++) Sweep.linearise(outputs.get(k), o);
-      final int nin = inputs.size(), inner = o.innerCount;
-      int[] leafSlot = new int[o.leafCount];
-      int constants = 0;
-      for (int j = 0; j < o.leafCount; j++) {
-        Integer i = inputIndex.get(o.leaves[j]);
-        leafSlot[j] = i != null ? i : nin + constants++;
-      }
-      // operands an op holds but does not differentiate (a constant exponent) are constants too
-      int held = 0, nargs = 0;
-      for (int i = 0; i < inner; i++) {
-        Value v = o.inner[i];
-        if (v.args != null) nargs += v.args.length;
-        else if (v.b != null && v.op.arity < 2) held++;
-      }
-      int heldSlot = nin + constants;
-      final int first = heldSlot + held;
-      final int size = first + inner;
-      if (size > MASK) throw new IllegalArgumentException("record: " + size + " nodes is more than a tape holds (" + MASK + ")");
-      if (nargs > MASK) throw new IllegalArgumentException("record: " + nargs + " n-ary operands is more than a tape holds (" + MASK + ")");
-      int[] code = new int[size], second = new int[size], args = new int[nargs];
-      double[] values = new double[size];
-      for (int i = 0; i < nin; i++) values[i] = inputs.get(i).data;
-      for (int j = 0; j < o.leafCount; j++) values[leafSlot[j]] = o.leaves[j].data;
-      int next = 0;
-      for (int i = 0; i < inner; i++) {
-        Value v = o.inner[i];
-        int s = first + i;
-        values[s] = v.data;
-        if (v.args != null) {
-          code[s] = (v.op.ordinal() << SHIFT) | next;
-          second[s] = Rules.naryCount(v.op, v.args.length);
-          for (Value x : v.args) args[next++] = slot(x, leafSlot, first);
-        } else {
-          int a = slot(v.a, leafSlot, first);
-          code[s] = (v.op.ordinal() << SHIFT) | a;
-          if (v.b == null) {
-            second[s] = a;
-          } else if (v.op.arity == 2) {
-            second[s] = slot(v.b, leafSlot, first);
-          } else {
-            values[heldSlot] = v.b.data;
-            second[s] = heldSlot++;
-          }
-        }
-      }
-      int[] outs = new int[outputs.size()];
-      for (int k = 0; k < outs.length; k++) outs[k] = slot(outputs.get(k), leafSlot, first);
-      int[][] sweeps = null;
-      if (orders) {
-        sweeps = new int[outs.length][];
-        sweeps[0] = range(first, first + end0);
-        Map<Value, Integer> opSlot = outs.length > 1 ? new IdentityHashMap<>() : null;
-        for (int i = 0; opSlot != null && i < inner; i++) opSlot.put(o.inner[i], first + i);
-        o.clearMarks();
-        for (int k = 1; k < outs.length; k++) {
-          Sweep.Order ok = Sweep.linearise(outputs.get(k));
-          int[] order = new int[ok.innerCount];
-          for (int i = 0; i < order.length; i++) order[i] = opSlot.get(ok.inner[i]);
-          ok.clearMarks();
-          sweeps[k] = order;
-        }
-      }
-      return new Program(nin, first, size, code, second, args, outs, first + end0, values, sweeps);
-    } finally {
-      o.clearMarks();
+    int end0 = o.innerCount;
+    for (int k = 1; k < outputs.size(); k++) Sweep.linearise(outputs.get(k), o);
+    final int nin = inputs.size(), inner = o.innerCount;
+    int[] leafSlot = new int[o.leafCount];
+    int constants = 0;
+    for (int j = 0; j < o.leafCount; j++) {
+      Integer i = inputIndex.get(o.leaves[j]);
+      leafSlot[j] = i != null ? i : nin + constants++;
     }
+    // operands an op holds but does not differentiate (a constant exponent) are constants too
+    int held = 0, nargs = 0;
+    for (int i = 0; i < inner; i++) {
+      Value v = o.inner[i];
+      if (v.args != null) nargs += v.args.length;
+      else if (v.b != null && v.op.arity < 2) held++;
+    }
+    int heldSlot = nin + constants;
+    final int first = heldSlot + held;
+    final int size = first + inner;
+    if (size > MASK) throw new IllegalArgumentException("record: " + size + " nodes is more than a tape holds (" + MASK + ")");
+    if (nargs > MASK) throw new IllegalArgumentException("record: " + nargs + " n-ary operands is more than a tape holds (" + MASK + ")");
+    int[] code = new int[size], second = new int[size], args = new int[nargs];
+    double[] values = new double[size];
+    for (int i = 0; i < nin; i++) values[i] = inputs.get(i).data;
+    for (int j = 0; j < o.leafCount; j++) values[leafSlot[j]] = o.leaves[j].data;
+    int next = 0;
+    for (int i = 0; i < inner; i++) {
+      Value v = o.inner[i];
+      int s = first + i;
+      values[s] = v.data;
+      if (v.args != null) {
+        code[s] = (v.op.ordinal() << SHIFT) | next;
+        second[s] = Rules.naryCount(v.op, v.args.length);
+        for (Value x : v.args) args[next++] = slot(o, x, leafSlot, first);
+      } else {
+        int a = slot(o, v.a, leafSlot, first);
+        code[s] = (v.op.ordinal() << SHIFT) | a;
+        if (v.b == null) {
+          second[s] = a;
+        } else if (v.op.arity == 2) {
+          second[s] = slot(o, v.b, leafSlot, first);
+        } else {
+          values[heldSlot] = v.b.data;
+          second[s] = heldSlot++;
+        }
+      }
+    }
+    int[] outs = new int[outputs.size()];
+    for (int k = 0; k < outs.length; k++) outs[k] = slot(o, outputs.get(k), leafSlot, first);
+    int[][] sweeps = null;
+    if (orders) {
+      sweeps = new int[outs.length][];
+      sweeps[0] = range(first, first + end0);
+      Map<Value, Integer> opSlot = outs.length > 1 ? new IdentityHashMap<>() : null;
+      for (int i = 0; opSlot != null && i < inner; i++) opSlot.put(o.inner[i], first + i);
+      for (int k = 1; k < outs.length; k++) {
+        Sweep.Order ok = Sweep.linearise(outputs.get(k));
+        int[] order = new int[ok.innerCount];
+        for (int i = 0; i < order.length; i++) order[i] = opSlot.get(ok.inner[i]);
+        sweeps[k] = order;
+      }
+    }
+    return new Program(nin, first, size, code, second, args, outs, first + end0, values, sweeps);
   }
 
   private static int[] range(int from, int to) {
@@ -161,9 +155,9 @@ final class Program {
     return r;
   }
 
-  /** The slot of a node placed by the linearisation (its mark is still set). */
-  private static int slot(Value x, int[] leafSlot, int first) {
-    int k = -x.mark - 1;
+  /** The slot of a node placed by the linearisation o. */
+  private static int slot(Sweep.Order o, Value x, int[] leafSlot, int first) {
+    int k = o.rank(x);
     return x.op == Op.LEAF ? leafSlot[k] : first + k;
   }
 }

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * operand, a double value and a double adjoint), plus 4 bytes per operand of n-ary nodes.
  *
  * <p>A tape is not thread-safe: replays write its arrays. Give each thread its own {@link #copy()},
- * which shares the recorded structure.
+ * which shares the recorded structure; {@link #backward()} adds to its input leaves' gradients
+ * atomically, so copies replaying on several threads lose no contribution.
  */
 public final class Tape {
   private static final int SHIFT = Program.SHIFT;
@@ -69,7 +70,11 @@ public final class Tape {
     this.fallback = fallback;
   }
 
-  /** A copy sharing this tape's structure, with working arrays of its own (for another thread). */
+  /**
+   * A copy sharing this tape's recorded structure and input leaves, with working arrays of its own:
+   * copies replay independently on different threads, and their {@link #backward()}s add to the
+   * shared input leaves' gradients atomically, losing no contribution.
+   */
   public Tape copy() {
     Tape t = new Tape(program, leaves, kernel, fallback);
     System.arraycopy(val, 0, t.val, 0, size);
@@ -181,7 +186,7 @@ public final class Tape {
     for (int i = 0; i < inputs; i++) val[i] = leaves[i].data;
     forward();
     reverse(0);
-    for (int i = 0; i < inputs; i++) leaves[i].grad = leaves[i].grad + adj[i];
+    for (int i = 0; i < inputs; i++) leaves[i].addGrad(adj[i]);
     return val[outputs[0]];
   }
 

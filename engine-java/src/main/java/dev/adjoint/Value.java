@@ -1,5 +1,7 @@
 package dev.adjoint;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -20,10 +22,16 @@ import java.util.WeakHashMap;
  * sqrt'(0) = +∞, and d/dx x^p = p·x^(p-1) for a constant p. NaN and infinities propagate as IEEE
  * 754 says unless {@link Anomaly} detection is on.
  *
- * <p><b>Threads.</b> There is no shared mutable state between graphs: graphs built and
- * differentiated on different threads are fully independent. A single graph is not thread-safe:
- * {@link #backward()}, {@link #setData} and {@link #zeroGrad()} mutate nodes, so a graph (and any
- * leaf shared between graphs) must be confined to one thread at a time, or guarded by the caller.
+ * <p><b>Threads.</b> Nodes hold no traversal state: every walk ({@link #backward()}, {@link Tape}
+ * and {@link BatchTape} recording, {@link Derivatives}, {@link #toDot()}) keeps its own, so walks
+ * on any number of threads over graphs that share nodes (a model's parameters) give bitwise the
+ * results of running them one after another. {@link #backward()} sweeps into an array of its own
+ * and then adds to each leaf's gradient atomically: concurrent calls on graphs that share leaves
+ * lose no contribution (the order of the additions, and so the last bits of a sum, may differ
+ * from a sequential run's). Concurrent calls on one and the same graph are not supported (each
+ * sets the inner nodes' gradients) but corrupt nothing: each adds its own contribution to the
+ * leaves. {@link #setData} and {@link #zeroGrad()} are plain writes: order them with the calls
+ * that read them, as for any mutable object.
  *
  * <p>Memory: a binary-op node is one 48-byte object on a 64-bit JVM with compressed pointers.
  */
@@ -36,8 +44,11 @@ public final class Value {
   final Value a, b;
   /** The operands of an n-ary op (SUM: x₀..xₙ₋₁; DOT: x₀..xₙ₋₁ then w₀..wₙ₋₁); otherwise null. */
   final Value[] args;
-  /** Traversal state, owned by {@link Sweep}; always 0 outside a sweep. */
-  int mark;
+  /**
+   * A number fixed at creation ({@link Sweep#nextHash()}): where a walk's own map from nodes to
+   * places ({@link Sweep.Order}) keeps this node. Nodes hold no traversal state.
+   */
+  final int hash;
   /** The op, from the registry {@link Op}. */
   final Op op;
 
@@ -47,6 +58,7 @@ public final class Value {
     this.a = a;
     this.b = b;
     this.args = args;
+    this.hash = Sweep.nextHash();
   }
 
   /** A new op node; with anomaly detection on, also records where it was made and checks it. */
@@ -106,6 +118,22 @@ public final class Value {
           "setData: only a leaf's value can be set, but this is a '" + op() + "' node " + this);
     }
     this.data = data;
+  }
+
+  private static final VarHandle GRAD;
+
+  static {
+    try {
+      GRAD = MethodHandles.lookup().findVarHandle(Value.class, "grad", double.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Adds d to this node's gradient atomically: concurrent adds to one leaf all count. */
+  void addGrad(double d) {
+    double old = grad;
+    while (!GRAD.compareAndSet(this, old, old + d)) old = (double) GRAD.getVolatile(this);
   }
 
   /** Sets this node's gradient to 0. */
