@@ -9,7 +9,9 @@ import static org.objectweb.asm.Opcodes.BIPUSH;
 import static org.objectweb.asm.Opcodes.DADD;
 import static org.objectweb.asm.Opcodes.DALOAD;
 import static org.objectweb.asm.Opcodes.DASTORE;
+import static org.objectweb.asm.Opcodes.DCMPL;
 import static org.objectweb.asm.Opcodes.DCONST_0;
+import static org.objectweb.asm.Opcodes.DCONST_1;
 import static org.objectweb.asm.Opcodes.DDIV;
 import static org.objectweb.asm.Opcodes.DLOAD;
 import static org.objectweb.asm.Opcodes.DMUL;
@@ -21,6 +23,7 @@ import static org.objectweb.asm.Opcodes.DUP2_X2;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IF_ICMPGE;
@@ -56,10 +59,11 @@ import org.objectweb.asm.MethodVisitor;
  * operand slot moving by a fixed stride per repetition, as a layer's neurons or a sum's terms
  * are) become loops, and what remains is cut into methods of a few thousand bytes.
  *
- * <p>Five ops whose rules are one arithmetic instruction each (+, -, ·, / and negation) are
- * written out as those instructions, the same formulas as {@link Rules} (tests hold them bitwise
- * equal on random programs of every op); every other op calls its rule in {@link Rules} or
- * {@link SlotRules}. Thread-safe: the cache is synchronized and kernels are stateless.
+ * <p>The commonest ops (+, -, ·, /, negation, exp and a constant power) have their rules written
+ * out as bytecode, the same formulas as {@link Rules} (tests hold them bitwise equal on every op
+ * of the registry and on random programs): a call to a rule method passes its op as an enum
+ * constant, whose switch the JIT cannot fold away. Every other op calls its rule in
+ * {@link Rules} or {@link SlotRules}. Thread-safe: the cache is synchronized and kernels are stateless.
  */
 final class Compiler {
   private Compiler() {}
@@ -451,8 +455,8 @@ final class Compiler {
           mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/SlotRules", "forward", "(" + opDesc + "[III[D)D", false);
         } else if (Direct.of(op) != null) {
           value(mv, loop, j, ia);
-          if (op.arity == 2) value(mv, loop, j, ib);
-          mv.visitInsn(Direct.of(op).forward);
+          if (Direct.of(op).readsB(op)) value(mv, loop, j, ib);
+          Direct.of(op).forward(mv);
         } else {
           constant(mv, op);
           value(mv, loop, j, ia);
@@ -505,7 +509,7 @@ final class Compiler {
           load(mv, VAL, ib);
           mv.visitVarInsn(DSTORE, BV);
         }
-        if (d == null) {
+        if (d == null || d == Direct.EXP) {
           load(mv, VAL, y);
           mv.visitVarInsn(DSTORE, YV);
         }
@@ -570,22 +574,27 @@ final class Compiler {
   }
 
   /**
-   * The ops whose rules are single instructions, written out exactly as {@link Rules} writes them:
-   * y = a ∘ b; ā += ȳ·∂y/∂a and b̄ += ȳ·∂y/∂b in the same floating-point operations.
+   * The ops whose rules are written out, exactly as {@link Rules} writes them: y = a ∘ b;
+   * ā += ȳ·∂y/∂a and b̄ += ȳ·∂y/∂b in the same floating-point operations.
    */
   enum Direct {
     ADD(DADD, false),
     SUB(DSUB, false),
     MUL(DMUL, true),
     DIV(DDIV, true),
-    NEG(DNEG, false);
+    NEG(DNEG, false),
+    /** e^a (Math.exp, as Rules.forward); ā += ȳ·y. */
+    EXP(0, false),
+    /** Rules.pow(a, p) for the constant p in b; ā += p == 0 ? 0 : ȳ·(p·pow(a, p - 1)). */
+    POWC(0, true);
 
-    final int forward;
-    /** Whether the adjoint reads the operands' values (else only ȳ). */
+    /** The instruction of the forward rule (0: a call, see {@link #forward}). */
+    final int instruction;
+    /** Whether the adjoint reads the operands' values (else only ȳ, and y for EXP). */
     final boolean operands;
 
-    Direct(int forward, boolean operands) {
-      this.forward = forward;
+    Direct(int instruction, boolean operands) {
+      this.instruction = instruction;
       this.operands = operands;
     }
 
@@ -596,8 +605,24 @@ final class Compiler {
         case MUL -> MUL;
         case DIV -> DIV;
         case NEG -> NEG;
+        case EXP -> EXP;
+        case POWC -> POWC;
         default -> null;
       };
+    }
+
+    /** Whether the forward rule reads operand b (the binary ops, and POWC's constant). */
+    boolean readsB(Op op) {
+      return op.arity == 2 || this == POWC;
+    }
+
+    /** The forward rule on the operands pushed. */
+    void forward(MethodVisitor mv) {
+      switch (this) {
+        case EXP -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "exp", "(D)D", false);
+        case POWC -> mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", "pow", "(DD)D", false);
+        default -> mv.visitInsn(instruction);
+      }
     }
 
     /** Pushes what ȳ (local G) adds to operand side's adjoint, as Rules.adjointA / adjointB compute it. */
@@ -632,6 +657,31 @@ final class Compiler {
         case NEG -> { // -g
           mv.visitVarInsn(DLOAD, G);
           mv.visitInsn(DNEG);
+        }
+        case EXP -> { // g * y
+          mv.visitVarInsn(DLOAD, G);
+          mv.visitVarInsn(DLOAD, YV);
+          mv.visitInsn(DMUL);
+        }
+        case POWC -> { // b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0))
+          Label general = new Label(), done = new Label();
+          mv.visitVarInsn(DLOAD, BV);
+          mv.visitInsn(DCONST_0);
+          mv.visitInsn(DCMPL);
+          mv.visitJumpInsn(IFNE, general);
+          mv.visitInsn(DCONST_0);
+          mv.visitJumpInsn(GOTO, done);
+          mv.visitLabel(general);
+          mv.visitVarInsn(DLOAD, G);
+          mv.visitVarInsn(DLOAD, BV);
+          mv.visitVarInsn(DLOAD, AV);
+          mv.visitVarInsn(DLOAD, BV);
+          mv.visitInsn(DCONST_1);
+          mv.visitInsn(DSUB);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", "pow", "(DD)D", false);
+          mv.visitInsn(DMUL);
+          mv.visitInsn(DMUL);
+          mv.visitLabel(done);
         }
       }
     }
