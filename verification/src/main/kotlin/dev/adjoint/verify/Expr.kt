@@ -141,22 +141,35 @@ enum class BinaryOp(val kind: Op, val symbol: String) {
     ADD(Op.ADD, "+"), SUB(Op.SUB, "-"), MUL(Op.MUL, "*"), DIV(Op.DIV, "/"), POW(Op.POW, "pow"),
 }
 
-/** Kotlin source for an expression: the DSL's operators and functions, shared nodes as vals. */
+/**
+ * Kotlin source for an expression: the DSL's operators and functions, shared nodes as vals in
+ * topological order (each defined before its first use), parentheses wherever Kotlin's precedence
+ * or left associativity would otherwise regroup the operations (floating-point `a + (b + c)` is
+ * not `a + b + c`).
+ */
 private class Printer(val root: Expr) {
+    /** Shared nodes in topological order (operands first), and their names t0, t1, ... in that order. */
+    val order: List<Expr>
     val shared: Map<Expr, String>
 
     init {
         val uses = IdentityHashMap<Expr, Int>()
-        for (n in root.nodes()) for (c in n.children) uses[c] = (uses[c] ?: 0) + 1
+        val nodes = root.nodes()
+        for (n in nodes) for (c in n.children) uses[c] = (uses[c] ?: 0) + 1
         val names = IdentityHashMap<Expr, String>()
-        for (n in root.nodes()) {
-            if (n !is Expr.Var && n !is Expr.Const && (uses[n] ?: 0) > 1) names[n] = "t${names.size}"
+        val list = ArrayList<Expr>()
+        for (n in nodes) {
+            if (n !is Expr.Var && n !is Expr.Const && (uses[n] ?: 0) > 1) {
+                names[n] = "t${list.size}"
+                list += n
+            }
         }
+        order = list
         shared = names
     }
 
     fun body(): String {
-        val lines = shared.entries.map { (node, name) -> "val $name = ${expr(node, 0, top = true)}" }
+        val lines = order.map { node -> "val ${shared[node]} = ${expr(node, 0, top = true)}" }
         return (lines + expr(root, 0, top = true)).joinToString("\n")
     }
 
@@ -167,7 +180,8 @@ private class Printer(val root: Expr) {
             is Expr.Var -> "x${e.index}" to 4
             is Expr.Const -> "value(${number(e.value)})" to 4
             is Expr.Unary ->
-                if (e.op == UnaryOp.NEG) "-${expr(e.arg, 3)}" to 3 else "${e.op.dsl}(${expr(e.arg, 0)})" to 4
+                if (e.op == UnaryOp.NEG) expr(e.arg, 3).let { a -> (if (a.startsWith("-")) "-($a)" else "-$a") to 3 }
+                else "${e.op.dsl}(${expr(e.arg, 0)})" to 4
             is Expr.PowC -> "${expr(e.arg, 4)}.pow(${exponent(e.p)})" to 4
             is Expr.Binary -> binary(e)
             is Expr.Sum -> "sum(listOf(${e.args.joinToString { expr(it, 0) }}))" to 4
@@ -180,8 +194,8 @@ private class Printer(val root: Expr) {
         if (e.op == BinaryOp.POW) return "${expr(e.left, 4)}.pow(${expr(e.right, 0)})" to 4
         val prec = if (e.op == BinaryOp.ADD || e.op == BinaryOp.SUB) 1 else 2
         val l = operand(e.left, e.right, prec)
-        // the right operand of - and / binds tighter, so a + b on the right keeps its parentheses
-        val r = operand(e.right, e.left, if (e.op == BinaryOp.SUB || e.op == BinaryOp.DIV) prec + 1 else prec)
+        // Kotlin groups from the left: a right operand of the same precedence keeps its parentheses
+        val r = operand(e.right, e.left, prec + 1)
         return "$l ${e.op.symbol} $r" to prec
     }
 

@@ -1,5 +1,6 @@
 package dev.adjoint.verify
 
+import java.util.IdentityHashMap
 import java.util.function.Predicate
 import java.util.stream.LongStream
 import java.util.stream.Stream
@@ -204,7 +205,7 @@ object Exprs {
  * Shrinks a failing sample towards the smallest expression that still fails: the root replaced by
  * one of its operands; any inner node replaced (everywhere it is used) by one of its operands, by
  * a variable, or by a constant; a sum or dot product with one operand (pair) fewer; equal constants merged; constants simplified towards 0, 1 and round numbers; unused
- * trailing inputs dropped. Every candidate is strictly simpler, so shrinking ends, and inside the
+ * inputs dropped and the others renumbered. Every candidate is strictly simpler, so shrinking ends, and inside the
  * safe domains ([Domains.valid]), so a shrunk failure is never one a correct engine would have too.
  */
 object ExprShrinker {
@@ -258,6 +259,15 @@ object ExprShrinker {
         if (firsts.isNotEmpty()) add(Expr.replace(e, firsts.flatMap { same -> same.drop(1).map { it to same[0] } }.toMap()))
         val used = e.variables.maxOrNull() ?: -1
         if (used + 1 < x.size && used + 1 >= 1) out += Sample(e, x.copyOf(used + 1))
+        // unused inputs dropped and the rest renumbered x0, x1, ... in order
+        val vars = e.variables
+        if (vars.isNotEmpty() && vars.last() != vars.size - 1) {
+            val map = IdentityHashMap<Expr, Expr>()
+            for (v in e.nodes().filterIsInstance<Expr.Var>()) map[v] = Expr.Var(vars.indexOf(v.index))
+            val renumbered = Expr.replace(e, map)
+            val c = Sample(renumbered, DoubleArray(vars.size) { x[vars[it]] })
+            if (Domains.valid(c)) out += c
+        }
         return out
     }
 
