@@ -1,0 +1,87 @@
+package dev.adjoint.verify
+
+import dev.adjoint.Value
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.extension.ExtensionContext
+import org.junit.jupiter.params.provider.ArgumentsProvider
+import org.opentest4j.AssertionFailedError
+import org.apiguardian.api.API
+import org.junit.platform.commons.util.Preconditions
+import java.lang.reflect.InvocationTargetException
+import java.lang.reflect.Proxy
+import java.net.URLClassLoader
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.stream.Stream
+
+/**
+ * `verification` is the light artifact: a Java suite with only `engine-java` and `verification`
+ * (and JUnit) on its class path can run GradCheck and the random-expression tests.
+ */
+class LightArtifactTest {
+    /**
+     * The runtime dependency tree Maven resolves for this module (written by the build to
+     * target/runtime-dependencies.txt): engine-java and the Kotlin standard library (with its
+     * annotations jar), and JUnit's params API as an optional dependency, which users do not inherit.
+     */
+    @Test
+    fun runtimeDependenciesAreTheEngineAndTheKotlinStdlib() {
+        val tree = Path.of("target/runtime-dependencies.txt")
+        assertTrue(Files.exists(tree), "the build writes $tree (maven-dependency-plugin, process-test-resources)")
+        val inherited = ArrayList<String>()
+        var skipping = false
+        for (line in Files.readAllLines(tree).drop(1)) {
+            val depth = line.indexOfFirst { it.isLetter() } / 3
+            val artifact = line.trimStart(' ', '|', '+', '-', '\\').substringBefore(" ")
+            if (depth == 1) skipping = line.contains("(optional)")
+            if (!skipping) inherited += artifact.split(":").let { "${it[0]}:${it[1]}" }
+        }
+        assertEquals(listOf("dev.adjoint:engine-java", "org.jetbrains.kotlin:kotlin-stdlib", "org.jetbrains:annotations"), inherited,
+            Files.readString(tree))
+    }
+
+    /**
+     * In a class loader holding only engine-java's classes, this module's classes and test classes,
+     * the Kotlin stdlib and JUnit's jars (no Kotest, coroutines or Kotlin DSL), the README's Java
+     * GradCheck test and the parameterized random-expression test run, fed by the
+     * [RandomExpressions] source.
+     */
+    @Test
+    fun aJavaSuiteRunsWithOnlyTheEngineAndThisArtifact() {
+        fun where(c: Class<*>) = c.protectionDomain.codeSource.location
+        val urls = listOf(Value::class.java, GradCheck::class.java, LightArtifactTest::class.java, Unit::class.java, ArgumentsProvider::class.java,
+            ExtensionContext::class.java, AssertionFailedError::class.java, API::class.java, Preconditions::class.java).map(::where).distinct()
+        URLClassLoader(urls.toTypedArray(), ClassLoader.getPlatformClassLoader()).use { loader ->
+            for (absent in listOf("io.kotest.property.Arb", "kotlinx.coroutines.BuildersKt", "dev.adjoint.dsl.OperatorsKt")) {
+                assertThrows(ClassNotFoundException::class.java, { loader.loadClass(absent) }, absent)
+            }
+            fun instance(name: String) = loader.loadClass(name).getDeclaredConstructor().also { it.isAccessible = true }.newInstance()
+            val gradient = instance("dev.adjoint.verify.MyModelGradientTest")
+            gradient.javaClass.getDeclaredMethod("softplusTimesWeight").also { it.isAccessible = true }.invoke(gradient)
+
+            val suite = instance("dev.adjoint.verify.MyRandomExpressionTest")
+            val method = suite.javaClass.declaredMethods.first { it.name == "engineOnRandomExpressions" }.also { it.isAccessible = true }
+            val annotation = method.annotations.first { it.annotationClass.simpleName == "RandomExpressions" }
+            val provider = instance("dev.adjoint.verify.RandomExpressionsProvider")
+            provider.javaClass.getMethod("accept", loader.loadClass("dev.adjoint.verify.RandomExpressions")).invoke(provider, annotation)
+            @Suppress("UNCHECKED_CAST")
+            val contextType = loader.loadClass(ExtensionContext::class.java.name)
+            val context = Proxy.newProxyInstance(loader, arrayOf(contextType)) { _, m, _ -> throw UnsupportedOperationException(m.name) }
+            val arguments = provider.javaClass.getMethod("provideArguments", contextType).invoke(provider, context) as Stream<Any>
+            var n = 0
+            for (a in arguments.iterator()) {
+                val sample = (a.javaClass.getMethod("get").also { it.isAccessible = true }.invoke(a) as Array<*>)[0]
+                try {
+                    method.invoke(suite, sample)
+                } catch (e: InvocationTargetException) {
+                    throw AssertionError("sample $n failed in the isolated class path", e.cause)
+                }
+                n++
+            }
+            assertEquals(200, n)
+        }
+    }
+}
