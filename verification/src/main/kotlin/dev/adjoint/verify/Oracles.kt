@@ -36,6 +36,8 @@ object Oracles {
         /** Finite differences: |Δ| ≤ fdEstimate · (error estimate) + fdFloor · max(1, |∂|, magnitude). */
         val fdEstimate: Double = 4.0,
         val fdFloor: Double = 1e-7,
+        /** Whether recorded tapes are also compiled (`Tape.compile()`) and replayed; compiling costs a class per sample. */
+        val compiled: Boolean = true,
     )
 
     /** Runs every oracle on [s], and holds each of [paths] (by name) bitwise equal to the Java API. */

@@ -3,7 +3,6 @@ package dev.adjoint.verify
 import dev.adjoint.BatchTape
 import dev.adjoint.Tape
 import dev.adjoint.Value
-import java.lang.reflect.InvocationTargetException
 import java.util.function.Function
 import kotlin.math.abs
 
@@ -64,7 +63,7 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
             else "$what at ${where(points[k])} gives ∂/∂x$bad = ${gradient[bad]}, the graph rebuilt there ${ref.gradient[bad]}"
     }
 
-    /** Every tape path: gradient, value, copy, backward on recorded leaves, jvp, and the compiled tape when the engine has one. */
+    /** Every tape path: gradient, value, copy, backward on recorded leaves, jvp, and the compiled tape. */
     fun tapes(): List<String> {
         val failures = ArrayList<String>()
         val f = Function<List<Value>, Value> { l -> Evaluate.javaGraph(e, l)[e]!! }
@@ -85,7 +84,7 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
             compare("Tape.backward on the recorded leaves (replay ${r + 1})", k, y, DoubleArray(n) { leaves[it].grad() }, failures)
         }
 
-        compiled(tape, failures)?.let { c ->
+        if (tol.compiled) compiled(tape, failures)?.let { c ->
             for ((r, k) in REPLAYS.withIndex()) compare("the compiled tape's gradient (replay ${r + 1})", k, c.gradient(points[k], out), out, failures)
             compare("the compiled tape's value", 1, c.value(points[1]), graph(1).gradient, failures)
         }
@@ -106,15 +105,12 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
         return failures.distinct()
     }
 
-    /** `tape.compile()` when the engine has it (reflectively: it arrives with the compiled tapes); null otherwise. */
-    private fun compiled(tape: Tape, failures: MutableList<String>): Tape? {
-        val m = COMPILE ?: return null
-        return try {
-            m.invoke(tape) as Tape
-        } catch (t: InvocationTargetException) {
-            failures += "Tape.compile() threw ${t.cause}"
-            null
-        }
+    /** `tape.compile()`; null (and a failure) if it throws. */
+    private fun compiled(tape: Tape, failures: MutableList<String>): Tape? = try {
+        tape.compile()
+    } catch (t: RuntimeException) {
+        failures += "Tape.compile() threw $t"
+        null
     }
 
     /**
@@ -239,7 +235,5 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
 
         /** pᵢ's values (times i + 1) in the three batch replays with new shared values. */
         val OFFSETS = doubleArrayOf(0.0, 0.125, -0.0625)
-
-        val COMPILE = runCatching { Tape::class.java.getMethod("compile") }.getOrNull()
     }
 }

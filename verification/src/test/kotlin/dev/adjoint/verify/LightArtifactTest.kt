@@ -24,23 +24,31 @@ import java.util.stream.Stream
 class LightArtifactTest {
     /**
      * The runtime dependency tree Maven resolves for this module (written by the build to
-     * target/runtime-dependencies.txt): engine-java and the Kotlin standard library (with its
-     * annotations jar), and JUnit's params API as an optional dependency, which users do not inherit.
+     * target/runtime-dependencies.txt): engine-java (with whatever it needs itself) and the Kotlin
+     * standard library, and JUnit's params API as an optional dependency, which users do not
+     * inherit; nothing of Kotest, coroutines, JNA, ByteBuddy, classgraph or the Kotlin DSL.
      */
     @Test
     fun runtimeDependenciesAreTheEngineAndTheKotlinStdlib() {
         val tree = Path.of("target/runtime-dependencies.txt")
         assertTrue(Files.exists(tree), "the build writes $tree (maven-dependency-plugin, process-test-resources)")
+        val direct = ArrayList<String>()
         val inherited = ArrayList<String>()
         var skipping = false
         for (line in Files.readAllLines(tree).drop(1)) {
             val depth = line.indexOfFirst { it.isLetter() } / 3
-            val artifact = line.trimStart(' ', '|', '+', '-', '\\').substringBefore(" ")
-            if (depth == 1) skipping = line.contains("(optional)")
-            if (!skipping) inherited += artifact.split(":").let { "${it[0]}:${it[1]}" }
+            val artifact = line.trimStart(' ', '|', '+', '-', '\\').substringBefore(" ").split(":").let { "${it[0]}:${it[1]}" }
+            if (depth == 1) {
+                skipping = line.contains("(optional)")
+                if (!skipping) direct += artifact
+            }
+            if (!skipping) inherited += artifact
         }
-        assertEquals(listOf("dev.adjoint:engine-java", "org.jetbrains.kotlin:kotlin-stdlib", "org.jetbrains:annotations"), inherited,
-            Files.readString(tree))
+        val text = Files.readString(tree)
+        assertEquals(listOf("dev.adjoint:engine-java", "org.jetbrains.kotlin:kotlin-stdlib"), direct, text)
+        for (banned in listOf("io.kotest", "org.jetbrains.kotlinx", "net.java.dev.jna", "net.bytebuddy", "io.github.classgraph", "dev.adjoint:dsl-kotlin")) {
+            assertTrue(inherited.none { it.startsWith(banned) }, "$banned in the runtime tree:\n$text")
+        }
     }
 
     /**
@@ -53,8 +61,11 @@ class LightArtifactTest {
     fun aJavaSuiteRunsWithOnlyTheEngineAndThisArtifact() {
         fun where(c: Class<*>) = c.protectionDomain.codeSource.location
         val urls = listOf(Value::class.java, GradCheck::class.java, LightArtifactTest::class.java, Unit::class.java, ArgumentsProvider::class.java,
-            ExtensionContext::class.java, AssertionFailedError::class.java, API::class.java, Preconditions::class.java).map(::where).distinct()
-        URLClassLoader(urls.toTypedArray(), ClassLoader.getPlatformClassLoader()).use { loader ->
+            ExtensionContext::class.java, AssertionFailedError::class.java, API::class.java, Preconditions::class.java).map(::where) +
+            // whatever engine-java itself needs at run time (ASM, for compiled tapes)
+            listOfNotNull(runCatching { Class.forName("org.objectweb.asm.ClassWriter") }.getOrNull()?.let(::where))
+        val distinct = urls.distinct()
+        URLClassLoader(distinct.toTypedArray(), ClassLoader.getPlatformClassLoader()).use { loader ->
             for (absent in listOf("io.kotest.property.Arb", "kotlinx.coroutines.BuildersKt", "dev.adjoint.dsl.OperatorsKt")) {
                 assertThrows(ClassNotFoundException::class.java, { loader.loadClass(absent) }, absent)
             }

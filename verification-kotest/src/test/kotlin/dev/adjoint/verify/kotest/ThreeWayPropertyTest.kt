@@ -2,6 +2,7 @@ package dev.adjoint.verify.kotest
 
 import dev.adjoint.verify.Domains
 import dev.adjoint.verify.Op
+import dev.adjoint.verify.Oracles
 import dev.adjoint.verify.Sample
 import dev.adjoint.verify.Shape
 import io.kotest.property.PropTestConfig
@@ -29,6 +30,17 @@ class ThreeWayPropertyTest {
     @Test
     fun dagsWithSharedNodes() = run(Shape.DAG, seed + 1)
 
+    /** A tenth as many samples with compiled tapes too (a generated class per sample). */
+    @Test
+    fun compiledTapes() = runBlocking<Unit> {
+        checkAll(PropTestConfig(seed = seed + 2, iterations = iterations / 10, shrinkingMode = ShrinkingMode.Bounded(5000)),
+            ExprArbs.mixed()) { s ->
+            if (!Domains.valid(s)) return@checkAll
+            val v = DslOracles.check(s, Oracles.Tolerances(compiled = true))
+            if (!v.passed) throw AssertionError("\n" + v.report(seed + 2))
+        }
+    }
+
     private fun run(shape: Shape, seed: Long) = runBlocking<Unit> {
         val stats = Statistics()
         checkAll(PropTestConfig(seed = seed, iterations = iterations, shrinkingMode = ShrinkingMode.Bounded(5000)),
@@ -38,7 +50,7 @@ class ThreeWayPropertyTest {
                 stats.discarded++
                 return@checkAll
             }
-            val v = DslOracles.check(s)
+            val v = DslOracles.check(s, Oracles.Tolerances(compiled = false))
             if (!v.passed) throw AssertionError("\n" + v.report(seed))
         }
         println("${shape.name.lowercase()}: ${stats.summary()}")
