@@ -25,7 +25,8 @@ import java.nio.file.attribute.PosixFilePermissions
 object Outputs {
     /** Creates [dir] and its parents if needed; throws naming [dir] when it is not a folder. */
     fun folder(dir: Path): Path {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw FileSystemException(dir.toString(), null, "exists and is not a folder")
+        if (Files.isDirectory(dir)) return dir // a link to a folder too, which createDirectories refuses
+        if (Files.exists(dir)) throw FileSystemException(dir.toString(), null, "exists and is not a folder")
         try {
             Files.createDirectories(dir)
         } catch (e: IOException) {

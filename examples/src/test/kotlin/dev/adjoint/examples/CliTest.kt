@@ -152,6 +152,15 @@ class CliTest {
     }
 
     @Test
+    fun anOutFolderMayBeALinkToAFolder(@TempDir dir: Path) {
+        val real = Files.createDirectory(dir.resolve("real"))
+        val link = Files.createSymbolicLink(dir.resolve("link"), real)
+        val r = run("demo", "--out", link.toString(), "--dot", script(dir, "dot", "cp \"\$2\" \"\$4\"").toString())
+        assertEquals(0, r.code, r.err)
+        assertTrue(Files.readString(real.resolve("demo.svg")).startsWith("digraph"))
+    }
+
+    @Test
     fun outputsLeaveTheOldFileWhenWritingFails(@TempDir dir: Path) {
         val target = Files.writeString(dir.resolve("a.txt"), "old")
         val e = runCatching { Outputs.write(target) { it.write("half".toByteArray()); error("disk full") } }.exceptionOrNull()
