@@ -47,6 +47,33 @@ object Evaluate {
         UnaryOp.SIN -> Math.sin(a)
         UnaryOp.COS -> Math.cos(a)
         UnaryOp.ABS -> Math.abs(a)
+        UnaryOp.LOG1P -> Math.log1p(a)
+        UnaryOp.EXPM1 -> Math.expm1(a)
+        UnaryOp.TAN -> Math.tan(a)
+        UnaryOp.ATAN -> Math.atan(a)
+        UnaryOp.ASIN -> Math.asin(a)
+        UnaryOp.ACOS -> Math.acos(a)
+        UnaryOp.SINH -> Math.sinh(a)
+        UnaryOp.COSH -> Math.cosh(a)
+        UnaryOp.ERF -> erf(a)
+        UnaryOp.SOFTPLUS -> if (a > 20) a else Math.log1p(Math.exp(a))
+    }
+
+    /**
+     * erf by its Taylor series 2/√π Σ (-1)ⁿ x^(2n+1) / (n!·(2n+1)), written apart from the engine's
+     * (which sums a series of positive terms and a continued fraction): 1e-15 relative for |x| ≤ 1.5,
+     * where generated samples keep its argument ([Domains.ERF_LIMIT]).
+     */
+    internal fun erf(x: Double): Double {
+        var term = x
+        var sum = x
+        var n = 0
+        while (abs(term) > 1e-18 * abs(sum) && n < 200) {
+            n++
+            term *= -x * x / n
+            sum += term / (2 * n + 1)
+        }
+        return 2 / Math.sqrt(Math.PI) * sum
     }
 
     internal fun binary(op: BinaryOp, a: Double, b: Double): Double = when (op) {
@@ -55,6 +82,9 @@ object Evaluate {
         BinaryOp.MUL -> a * b
         BinaryOp.DIV -> a / b
         BinaryOp.POW -> Math.pow(a, b)
+        BinaryOp.MAX -> Math.max(a, b)
+        BinaryOp.MIN -> Math.min(a, b)
+        BinaryOp.ATAN2 -> Math.atan2(a, b)
     }
 
     /** Builds [e] on the engine through its Java API, with one leaf per input. */
@@ -77,6 +107,16 @@ object Evaluate {
                         UnaryOp.SIN -> it.sin()
                         UnaryOp.COS -> it.cos()
                         UnaryOp.ABS -> it.abs()
+                        UnaryOp.LOG1P -> it.log1p()
+                        UnaryOp.EXPM1 -> it.expm1()
+                        UnaryOp.TAN -> it.tan()
+                        UnaryOp.ATAN -> it.atan()
+                        UnaryOp.ASIN -> it.asin()
+                        UnaryOp.ACOS -> it.acos()
+                        UnaryOp.SINH -> it.sinh()
+                        UnaryOp.COSH -> it.cosh()
+                        UnaryOp.ERF -> it.erf()
+                        UnaryOp.SOFTPLUS -> it.softplus()
                     }
                 }
                 is Expr.PowC -> g(n.arg).pow(n.p)
@@ -85,11 +125,15 @@ object Evaluate {
                     val r = n.right
                     when {
                         n.op == BinaryOp.POW -> g(l).pow(g(r))
+                        n.op == BinaryOp.MAX -> Value.max(g(l), g(r))
+                        n.op == BinaryOp.MIN -> Value.min(g(l), g(r))
+                        n.op == BinaryOp.ATAN2 -> Value.atan2(g(l), g(r))
                         r is Expr.Const && l !is Expr.Const -> when (n.op) {
                             BinaryOp.ADD -> g(l).plus(r.value)
                             BinaryOp.SUB -> g(l).minus(r.value)
                             BinaryOp.MUL -> g(l).times(r.value)
-                            else -> g(l).div(r.value)
+                            BinaryOp.DIV -> g(l).div(r.value)
+                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
                         }
                         else -> {
                             val a = if (l is Expr.Const) Value.of(l.value) else g(l)
@@ -98,7 +142,8 @@ object Evaluate {
                                 BinaryOp.ADD -> a.plus(b)
                                 BinaryOp.SUB -> a.minus(b)
                                 BinaryOp.MUL -> a.times(b)
-                                else -> a.div(b)
+                                BinaryOp.DIV -> a.div(b)
+                                BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
                             }
                         }
                     }
@@ -229,6 +274,16 @@ class Dual private constructor(val v: Double, val d: DoubleArray, val m: DoubleA
         UnaryOp.SIN -> Math.cos(v).let { map(Math.sin(v), it, abs(it)) }
         UnaryOp.COS -> Math.sin(v).let { map(Math.cos(v), -it, abs(it)) }
         UnaryOp.ABS -> map(Math.abs(v), sign(v), 1.0)
+        UnaryOp.LOG1P -> map(Math.log1p(v), 1 / (1 + v), abs(1 / (1 + v)))
+        UnaryOp.EXPM1 -> Math.exp(v).let { map(Math.expm1(v), it, it) }
+        UnaryOp.TAN -> Math.cos(v).let { c -> map(Math.tan(v), 1 / (c * c), 1 / (c * c)) }
+        UnaryOp.ATAN -> map(Math.atan(v), 1 / (1 + v * v), 1 / (1 + v * v))
+        UnaryOp.ASIN -> (1 / Math.sqrt(1 - v * v)).let { map(Math.asin(v), it, it) }
+        UnaryOp.ACOS -> (1 / Math.sqrt(1 - v * v)).let { map(Math.acos(v), -it, it) }
+        UnaryOp.SINH -> cosh(v).let { map(Math.sinh(v), it, it) }
+        UnaryOp.COSH -> Math.sinh(v).let { map(cosh(v), it, abs(it)) }
+        UnaryOp.ERF -> (2 / Math.sqrt(Math.PI) * Math.exp(-v * v)).let { map(Evaluate.erf(v), it, it) }
+        UnaryOp.SOFTPLUS -> if (v > 20) map(v, 1.0, 1.0) else (1 / (1 + Math.exp(-v))).let { map(Math.log1p(Math.exp(v)), it, it) }
     }
 
     fun apply(op: BinaryOp, o: Dual): Dual = when (op) {
@@ -236,6 +291,14 @@ class Dual private constructor(val v: Double, val d: DoubleArray, val m: DoubleA
         BinaryOp.SUB -> this - o
         BinaryOp.MUL -> this * o
         BinaryOp.DIV -> this / o
+        BinaryOp.MAX -> if (v > o.v) this else o
+        BinaryOp.MIN -> if (v < o.v) this else o
+        BinaryOp.ATAN2 -> {
+            // atan2(y, x): d = (x·dy - y·dx) / (x² + y²)
+            val r2 = v * v + o.v * o.v
+            Dual(Math.atan2(v, o.v), DoubleArray(d.size) { (o.v * d[it] - v * o.d[it]) / r2 },
+                DoubleArray(d.size) { (abs(o.v) * m[it] + abs(v) * o.m[it]) / r2 })
+        }
         BinaryOp.POW -> {
             // a^b = e^(b ln a): d = a^b (ln a · db + b/a · da)
             val y = Math.pow(v, o.v)

@@ -42,6 +42,12 @@ object Domains {
     const val KINK_MARGIN = 0.05
     const val MAX_MAGNITUDE = 50.0
 
+    /**
+     * erf's argument stays within ±1.5: beyond, erf is within 3% of ±1, and the few ulps by which
+     * two correct erfs may differ would be amplified past the tolerance by a later ln or power.
+     */
+    const val ERF_LIMIT = 1.5
+
     /** Whether every node of the sample is inside its domain at the sample's point. */
     @JvmStatic
     fun valid(s: Sample): Boolean {
@@ -56,7 +62,13 @@ object Domains {
                     when (n.op) {
                         UnaryOp.LOG, UnaryOp.SQRT -> if (a < DOMAIN_MARGIN) return false
                         UnaryOp.RELU, UnaryOp.ABS -> if (abs(a) < KINK_MARGIN) return false
-                        else -> {}
+                        UnaryOp.LOG1P -> if (a < -1 + DOMAIN_MARGIN) return false
+                        UnaryOp.ASIN, UnaryOp.ACOS -> if (abs(a) > 1 - DOMAIN_MARGIN) return false
+                        UnaryOp.TAN -> if (abs(Math.cos(a)) < DOMAIN_MARGIN) return false
+                        UnaryOp.ERF -> if (abs(a) > ERF_LIMIT) return false
+                        UnaryOp.SOFTPLUS -> if (abs(a - 20) < KINK_MARGIN) return false
+                        UnaryOp.NEG, UnaryOp.EXP, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SIN, UnaryOp.COS, UnaryOp.EXPM1,
+                        UnaryOp.ATAN, UnaryOp.SINH, UnaryOp.COSH -> {}
                     }
                 }
                 is Expr.PowC -> {
@@ -67,6 +79,11 @@ object Domains {
                 is Expr.Binary -> {
                     if (n.op == BinaryOp.DIV && abs(v[n.right]!!) < DOMAIN_MARGIN) return false
                     if (n.op == BinaryOp.POW && v[n.left]!! < DOMAIN_MARGIN) return false
+                    val l = v[n.left]!!
+                    val r = v[n.right]!!
+                    if ((n.op == BinaryOp.MAX || n.op == BinaryOp.MIN) && abs(l - r) < KINK_MARGIN) return false
+                    // atan2: away from the origin and from its branch cut (y = 0, x < 0)
+                    if (n.op == BinaryOp.ATAN2 && (l * l + r * r < DOMAIN_MARGIN * DOMAIN_MARGIN || r < 0 && abs(l) < KINK_MARGIN)) return false
                 }
                 else -> {}
             }
@@ -127,7 +144,7 @@ object Exprs {
 
         fun node(depth: Int, top: Boolean = false): N {
             if (!top && (depth <= 0 || rnd.nextDouble() < 0.15)) return leaf()
-            if (shape == Shape.DAG && !top && pool.isNotEmpty() && rnd.nextDouble() < 0.5) return pool[rnd.nextInt(pool.size)]
+            if (shape == Shape.DAG && !top && pool.isNotEmpty() && rnd.nextDouble() < 0.75) return pool[rnd.nextInt(pool.size)]
             val made = bounded(op(Op.entries[rnd.nextInt(Op.entries.size)], depth - 1))
             pool += made
             return made
@@ -167,6 +184,27 @@ object Exprs {
             Op.COS -> unary(UnaryOp.COS, node(d))
             Op.RELU -> unary(UnaryOp.RELU, offKink(node(d)))
             Op.ABS -> unary(UnaryOp.ABS, offKink(node(d)))
+            Op.LOG1P -> unary(UnaryOp.LOG1P, positive(node(d)))
+            Op.EXPM1 -> unary(UnaryOp.EXPM1, small(node(d)))
+            Op.TAN -> unary(UnaryOp.TAN, binary(BinaryOp.MUL, unary(UnaryOp.TANH, node(d)), constant(1.25)))
+            Op.ATAN -> unary(UnaryOp.ATAN, node(d))
+            Op.ASIN -> unary(UnaryOp.ASIN, binary(BinaryOp.MUL, unary(UnaryOp.TANH, node(d)), constant(0.75)))
+            Op.ACOS -> unary(UnaryOp.ACOS, binary(BinaryOp.MUL, unary(UnaryOp.TANH, node(d)), constant(0.75)))
+            Op.SINH -> unary(UnaryOp.SINH, small(node(d)))
+            Op.COSH -> unary(UnaryOp.COSH, small(node(d)))
+            Op.ERF -> node(d).let { unary(UnaryOp.ERF, if (abs(it.v) > Domains.ERF_LIMIT) unary(UnaryOp.SIN, it) else it) }
+            Op.SOFTPLUS -> unary(UnaryOp.SOFTPLUS, node(d))
+            Op.MAX, Op.MIN -> node(d).let { a ->
+                var b = node(d)
+                // away from the tie: a constant at least 3/8 from a (shifting b by one could share it)
+                if (abs(a.v - b.v) < Domains.KINK_MARGIN * 2) b = constant(round((a.v + 0.5) * 4) / 4)
+                binary(BinaryOp.entries.first { it.kind == op }, a, b)
+            }
+            Op.ATAN2 -> node(d).let { y ->
+                // x > 0 keeps away from the origin and from the branch cut
+                val x = positive(node(d))
+                binary(BinaryOp.ATAN2, y, x)
+            }
             Op.SUM -> List(rnd.nextInt(1, 5)) { node(d) }.let { ns -> N(Expr.Sum(ns.map { it.e }), ns.fold(0.0) { s, n -> s + n.v }) }
             Op.DOT -> {
                 val k = rnd.nextInt(1, 4)
@@ -193,6 +231,9 @@ object Exprs {
         /** a shifted by ±0.5 when it is near the kink at 0. */
         fun offKink(a: N): N =
             if (abs(a.v) >= Domains.KINK_MARGIN * 2) a else binary(BinaryOp.ADD, a, constant(if (a.v >= 0) 0.5 else -0.5))
+
+        /** a, or sin(a) when |a| > 3 (for functions that grow fast or saturate). */
+        fun small(a: N): N = if (abs(a.v) <= 3) a else unary(UnaryOp.SIN, a)
 
         /** Squashes a node whose value grew past the bound. */
         fun bounded(a: N): N = if (abs(a.v) <= Domains.MAX_MAGNITUDE) a else unary(UnaryOp.TANH, a)

@@ -2,7 +2,20 @@ package dev.adjoint.verify.kotest
 
 import dev.adjoint.Value
 import dev.adjoint.dsl.abs
+import dev.adjoint.dsl.acos
+import dev.adjoint.dsl.asin
+import dev.adjoint.dsl.atan
+import dev.adjoint.dsl.atan2
 import dev.adjoint.dsl.cos
+import dev.adjoint.dsl.cosh
+import dev.adjoint.dsl.erf
+import dev.adjoint.dsl.expm1
+import dev.adjoint.dsl.log1p
+import dev.adjoint.dsl.max
+import dev.adjoint.dsl.min
+import dev.adjoint.dsl.sinh
+import dev.adjoint.dsl.softplus
+import dev.adjoint.dsl.tan
 import dev.adjoint.dsl.div
 import dev.adjoint.dsl.dot
 import dev.adjoint.dsl.exp
@@ -64,6 +77,16 @@ object DslOracles {
                         UnaryOp.SIN -> sin(it)
                         UnaryOp.COS -> cos(it)
                         UnaryOp.ABS -> abs(it)
+                        UnaryOp.LOG1P -> log1p(it)
+                        UnaryOp.EXPM1 -> expm1(it)
+                        UnaryOp.TAN -> tan(it)
+                        UnaryOp.ATAN -> atan(it)
+                        UnaryOp.ASIN -> asin(it)
+                        UnaryOp.ACOS -> acos(it)
+                        UnaryOp.SINH -> sinh(it)
+                        UnaryOp.COSH -> cosh(it)
+                        UnaryOp.ERF -> erf(it)
+                        UnaryOp.SOFTPLUS -> softplus(it)
                     }
                 }
                 is Expr.PowC -> g(n.arg) pow n.p
@@ -72,17 +95,22 @@ object DslOracles {
                     val r = n.right
                     when {
                         n.op == BinaryOp.POW -> g(l) pow g(r)
+                        n.op == BinaryOp.MAX -> max(g(l), g(r))
+                        n.op == BinaryOp.MIN -> min(g(l), g(r))
+                        n.op == BinaryOp.ATAN2 -> atan2(g(l), g(r))
                         r is Expr.Const && l !is Expr.Const -> when (n.op) {
                             BinaryOp.ADD -> g(l) + r.value
                             BinaryOp.SUB -> g(l) - r.value
                             BinaryOp.MUL -> g(l) * r.value
-                            else -> g(l) / r.value
+                            BinaryOp.DIV -> g(l) / r.value
+                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
                         }
                         l is Expr.Const && r !is Expr.Const -> when (n.op) {
                             BinaryOp.ADD -> l.value + g(r)
                             BinaryOp.SUB -> l.value - g(r)
                             BinaryOp.MUL -> l.value * g(r)
-                            else -> l.value / g(r)
+                            BinaryOp.DIV -> l.value / g(r)
+                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
                         }
                         else -> {
                             val a = if (l is Expr.Const) value(l.value) else g(l)
@@ -91,7 +119,8 @@ object DslOracles {
                                 BinaryOp.ADD -> a + b
                                 BinaryOp.SUB -> a - b
                                 BinaryOp.MUL -> a * b
-                                else -> a / b
+                                BinaryOp.DIV -> a / b
+                                BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
                             }
                         }
                     }
