@@ -128,12 +128,16 @@ sealed class Expr {
  * registry): a view of it, which `RegistryViewTest` holds to the registry, so an op added to the
  * engine fails that test until it is generated here (or listed there as not generated, with why).
  */
-enum class Op(val symbol: String) {
+enum class Op(val symbol: String, val primitive: Boolean = false) {
     ADD("+"), SUB("-"), MUL("*"), DIV("/"), NEG("neg"), POW("pow"), POWC("powc"), EXP("exp"), LOG("ln"),
     SQRT("sqrt"), TANH("tanh"), SIGMOID("sigmoid"), RELU("relu"), SIN("sin"), COS("cos"), ABS("abs"),
     LOG1P("log1p"), EXPM1("expm1"), TAN("tan"), ATAN("atan"), ASIN("asin"), ACOS("acos"), SINH("sinh"), COSH("cosh"),
     ERF("erf"), SOFTPLUS("softplus"), MAX("max"), MIN("min"), ATAN2("atan2"),
     SUM("sum"), DOT("dot"),
+    /** A user's [dev.adjoint.Primitive] ([UserPrimitives]), applied with `Value.apply`. */
+    SOFTSIGN("softsign", primitive = true),
+    /** A user's two-input [dev.adjoint.Primitive] ([UserPrimitives]). */
+    HYPOT("hypot", primitive = true),
 }
 
 /** The unary primitives; [dsl] is the Kotlin DSL function's name. */
@@ -142,12 +146,13 @@ enum class UnaryOp(val kind: Op, val dsl: String) {
     SIGMOID(Op.SIGMOID, "sigmoid"), RELU(Op.RELU, "relu"), SIN(Op.SIN, "sin"), COS(Op.COS, "cos"), ABS(Op.ABS, "abs"),
     LOG1P(Op.LOG1P, "log1p"), EXPM1(Op.EXPM1, "expm1"), TAN(Op.TAN, "tan"), ATAN(Op.ATAN, "atan"), ASIN(Op.ASIN, "asin"),
     ACOS(Op.ACOS, "acos"), SINH(Op.SINH, "sinh"), COSH(Op.COSH, "cosh"), ERF(Op.ERF, "erf"), SOFTPLUS(Op.SOFTPLUS, "softplus"),
+    SOFTSIGN(Op.SOFTSIGN, "softsign"),
 }
 
 /** The binary primitives; [symbol] is the Kotlin operator, infix function or function. */
 enum class BinaryOp(val kind: Op, val symbol: String) {
     ADD(Op.ADD, "+"), SUB(Op.SUB, "-"), MUL(Op.MUL, "*"), DIV(Op.DIV, "/"), POW(Op.POW, "pow"),
-    MAX(Op.MAX, "max"), MIN(Op.MIN, "min"), ATAN2(Op.ATAN2, "atan2"),
+    MAX(Op.MAX, "max"), MIN(Op.MIN, "min"), ATAN2(Op.ATAN2, "atan2"), HYPOT(Op.HYPOT, "hypot"),
 }
 
 /**
@@ -201,7 +206,7 @@ private class Printer(val root: Expr) {
 
     private fun binary(e: Expr.Binary): Pair<String, Int> {
         if (e.op == BinaryOp.POW) return "${expr(e.left, 4)}.pow(${expr(e.right, 0)})" to 4
-        if (e.op == BinaryOp.MAX || e.op == BinaryOp.MIN || e.op == BinaryOp.ATAN2) {
+        if (e.op == BinaryOp.MAX || e.op == BinaryOp.MIN || e.op == BinaryOp.ATAN2 || e.op == BinaryOp.HYPOT) {
             return "${e.op.symbol}(${expr(e.left, 0)}, ${expr(e.right, 0)})" to 4
         }
         val prec = if (e.op == BinaryOp.ADD || e.op == BinaryOp.SUB) 1 else 2

@@ -42,10 +42,7 @@ object Domains {
     const val KINK_MARGIN = 0.05
     const val MAX_MAGNITUDE = 50.0
 
-    /**
-     * erf's argument stays within ±1.5: beyond, erf is within 3% of ±1, and the few ulps by which
-     * two correct erfs may differ would be amplified past the tolerance by a later ln or power.
-     */
+    /** erf's argument stays within ±1.5: beyond, erf saturates towards ±1. */
     const val ERF_LIMIT = 1.5
 
     /** Whether every node of the sample is inside its domain at the sample's point. */
@@ -67,6 +64,7 @@ object Domains {
                         UnaryOp.TAN -> if (abs(Math.cos(a)) < DOMAIN_MARGIN) return false
                         UnaryOp.ERF -> if (abs(a) > ERF_LIMIT) return false
                         UnaryOp.SOFTPLUS -> if (abs(a - 20) < KINK_MARGIN) return false
+                        UnaryOp.SOFTSIGN -> if (abs(a) < KINK_MARGIN) return false
                         UnaryOp.NEG, UnaryOp.EXP, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SIN, UnaryOp.COS, UnaryOp.EXPM1,
                         UnaryOp.ATAN, UnaryOp.SINH, UnaryOp.COSH -> {}
                     }
@@ -84,6 +82,7 @@ object Domains {
                     if ((n.op == BinaryOp.MAX || n.op == BinaryOp.MIN) && abs(l - r) < KINK_MARGIN) return false
                     // atan2: away from the origin and from its branch cut (y = 0, x < 0)
                     if (n.op == BinaryOp.ATAN2 && (l * l + r * r < DOMAIN_MARGIN * DOMAIN_MARGIN || r < 0 && abs(l) < KINK_MARGIN)) return false
+                    if (n.op == BinaryOp.HYPOT && l * l + r * r < DOMAIN_MARGIN * DOMAIN_MARGIN) return false
                 }
                 else -> {}
             }
@@ -200,6 +199,8 @@ object Exprs {
                 if (abs(a.v - b.v) < Domains.KINK_MARGIN * 2) b = constant(round((a.v + 0.5) * 4) / 4)
                 binary(BinaryOp.entries.first { it.kind == op }, a, b)
             }
+            Op.SOFTSIGN -> unary(UnaryOp.SOFTSIGN, offKink(node(d)))
+            Op.HYPOT -> binary(BinaryOp.HYPOT, node(d), awayFromZero(node(d)))
             Op.ATAN2 -> node(d).let { y ->
                 // x > 0 keeps away from the origin and from the branch cut
                 val x = positive(node(d))

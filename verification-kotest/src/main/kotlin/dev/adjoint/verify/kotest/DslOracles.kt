@@ -10,6 +10,7 @@ import dev.adjoint.dsl.cos
 import dev.adjoint.dsl.cosh
 import dev.adjoint.dsl.erf
 import dev.adjoint.dsl.expm1
+import dev.adjoint.dsl.invoke
 import dev.adjoint.dsl.log1p
 import dev.adjoint.dsl.max
 import dev.adjoint.dsl.min
@@ -39,6 +40,7 @@ import dev.adjoint.verify.Oracles
 import dev.adjoint.verify.ReversePath
 import dev.adjoint.verify.Sample
 import dev.adjoint.verify.UnaryOp
+import dev.adjoint.verify.UserPrimitives
 import dev.adjoint.verify.Verdict
 import java.util.IdentityHashMap
 
@@ -87,6 +89,7 @@ object DslOracles {
                         UnaryOp.COSH -> cosh(it)
                         UnaryOp.ERF -> erf(it)
                         UnaryOp.SOFTPLUS -> softplus(it)
+                        UnaryOp.SOFTSIGN -> UserPrimitives.SOFTSIGN(it)
                     }
                 }
                 is Expr.PowC -> g(n.arg) pow n.p
@@ -98,19 +101,20 @@ object DslOracles {
                         n.op == BinaryOp.MAX -> max(g(l), g(r))
                         n.op == BinaryOp.MIN -> min(g(l), g(r))
                         n.op == BinaryOp.ATAN2 -> atan2(g(l), g(r))
+                        n.op == BinaryOp.HYPOT -> UserPrimitives.HYPOT(g(l), g(r))
                         r is Expr.Const && l !is Expr.Const -> when (n.op) {
                             BinaryOp.ADD -> g(l) + r.value
                             BinaryOp.SUB -> g(l) - r.value
                             BinaryOp.MUL -> g(l) * r.value
                             BinaryOp.DIV -> g(l) / r.value
-                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
+                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2, BinaryOp.HYPOT -> error("handled above: ${n.op}")
                         }
                         l is Expr.Const && r !is Expr.Const -> when (n.op) {
                             BinaryOp.ADD -> l.value + g(r)
                             BinaryOp.SUB -> l.value - g(r)
                             BinaryOp.MUL -> l.value * g(r)
                             BinaryOp.DIV -> l.value / g(r)
-                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
+                            BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2, BinaryOp.HYPOT -> error("handled above: ${n.op}")
                         }
                         else -> {
                             val a = if (l is Expr.Const) value(l.value) else g(l)
@@ -120,7 +124,7 @@ object DslOracles {
                                 BinaryOp.SUB -> a - b
                                 BinaryOp.MUL -> a * b
                                 BinaryOp.DIV -> a / b
-                                BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2 -> error("handled above: ${n.op}")
+                                BinaryOp.POW, BinaryOp.MAX, BinaryOp.MIN, BinaryOp.ATAN2, BinaryOp.HYPOT -> error("handled above: ${n.op}")
                             }
                         }
                     }
