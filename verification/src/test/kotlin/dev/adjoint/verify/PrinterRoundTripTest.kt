@@ -177,6 +177,14 @@ class PrinterRoundTripTest {
                     expect(")")
                     Expr.Dot(xs, ws)
                 }
+                BinaryOp.entries.any { it.symbol == t && t[0].isLetter() && it != BinaryOp.POW } -> {
+                    // a binary op written as a function: max(a, b), min, atan2, hypot
+                    val op = BinaryOp.entries.first { it.symbol == t }
+                    expect("(")
+                    val l = expr()
+                    expect(",")
+                    Expr.Binary(op, l, expr()).also { expect(")") }
+                }
                 else -> {
                     val op = UnaryOp.entries.first { it.dsl == t }
                     expect("(")
