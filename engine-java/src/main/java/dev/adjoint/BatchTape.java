@@ -334,6 +334,13 @@ public final class BatchTape {
     return kernels == null ? 0 : kernels.layers.length;
   }
 
+  /** How many op nodes the dense kernels run (for tests). */
+  int denseNodes() {
+    int n = 0;
+    if (kernels != null) for (DenseKernels.Layer l : kernels.layers) n += l.covered.length;
+    return n;
+  }
+
   /** The number of op nodes in one row's graph. */
   public int operations() {
     return op.length;

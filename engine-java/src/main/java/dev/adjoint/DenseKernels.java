@@ -56,8 +56,13 @@ final class DenseKernels {
     final int[] b, u, h;
     /** The activation's op (null: none). */
     final Op act;
+    /**
+     * Every node the layer runs (its dots, biases and activations), ascending: per-node checks
+     * (anomaly detection, guards) visit these after the layer has run, forward or reverse.
+     */
+    final int[] covered;
 
-    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act) {
+    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act, int[] covered) {
       this.nodes = nodes;
       this.y = y;
       this.x = x;
@@ -68,6 +73,7 @@ final class DenseKernels {
       this.u = u;
       this.h = h;
       this.act = act;
+      this.covered = covered;
     }
   }
 
@@ -241,7 +247,13 @@ final class DenseKernels {
     }
     role[nodes[0]] = layers.size();
     for (int j = 1; j < m; j++) role[nodes[j]] = -2;
-    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null));
+    int[] covered = Arrays.copyOf(nodes, m * (1 + (u == null ? 0 : 1) + (h == null ? 0 : 1)));
+    for (int j = 0, k = m; j < m; j++) {
+      if (u != null) covered[k++] = ub[j];
+      if (h != null) covered[k++] = ht[j];
+    }
+    Arrays.sort(covered);
+    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null, covered));
   }
 
   /** Bytes held by the plan and the scratch tiles. */

@@ -275,6 +275,10 @@ class DenseKernelsTest {
     List<Value> x = List.of(Value.of(0), Value.of(0));
     BatchTape tape = BatchTape.record(model.parameters(), x, model.apply(x).get(0), new double[][] {{1, 2}, {3, 4}}, Loss::mean);
     assertEquals(2, tape.denseLayers());
+    // 3 dots with their biases and relus, then 1 dot with its bias: the kernels run every node
+    assertEquals(11, tape.operations());
+    assertEquals(11, tape.denseNodes());
+
     assertEquals(Activation.RELU, model.layers().get(0).neurons().get(0).activation());
   }
 }
