@@ -144,7 +144,8 @@ final class BatchShards {
   void reverse(double[] seed, int mainOut, double[] reduceGrad, double[] into) {
     run(q -> {
       final double[] a = adj[q];
-      Arrays.fill(a, 0.0);
+      if (kernels[q] != null) kernels[q].clearAdjoints(a, yBase[q]);
+      else Arrays.fill(a, 0.0);
       if (q == count - 1) System.arraycopy(reduceGrad, 0, a, 0, inputs);
       System.arraycopy(seed, mainOut + first[q], a, yBase[q] + out * lanes[q], lanes[q]);
       BatchTape.reverse(op, ea[q], eb[q], args[q], val[q], a, yBase[q], lanes[q], shared, active[q], kernels[q]);

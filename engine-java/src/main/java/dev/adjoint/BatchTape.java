@@ -292,7 +292,8 @@ public final class BatchTape {
       for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
       shards.reverse(adj, out, reduceGrad, adj);
     } else {
-      Arrays.fill(adj, 0.0);
+      if (kernels != null) kernels.clearAdjoints(adj, yBase);
+      else Arrays.fill(adj, 0.0);
       System.arraycopy(reduceGrad, 0, adj, 0, nin);
       for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
       reverse(op, ea, eb, args, val, adj, yBase, rows, shared, active, kernels);

@@ -61,8 +61,10 @@ final class DenseKernels {
      * (anomaly detection, guards) visit these after the layer has run, forward or reverse.
      */
     final int[] covered;
+    /** The nodes whose adjoints the layer's reverse writes whole (not adds to): z_j with a bias, u_j with an activation. */
+    final int[] overwritten;
 
-    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act, int[] covered) {
+    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act, int[] covered, int[] overwritten) {
       this.nodes = nodes;
       this.y = y;
       this.x = x;
@@ -74,6 +76,7 @@ final class DenseKernels {
       this.h = h;
       this.act = act;
       this.covered = covered;
+      this.overwritten = overwritten;
     }
   }
 
@@ -83,12 +86,28 @@ final class DenseKernels {
   private final int lanes;
   private final double[][] xs, ys, xt, a, wm, wr, gr, us;
   private final int[] active;
+  /** Runs of nodes [from, to) whose adjoints a reverse sweep adds to, so that a replay zeroes them first. */
+  private final int[] clearRuns;
   private final boolean[] live;
 
   private DenseKernels(int[] role, Layer[] layers, int lanes) {
     this.role = role;
     this.layers = layers;
     this.lanes = lanes;
+    boolean[] whole = new boolean[role.length];
+    for (Layer l : layers) for (int i : l.overwritten) whole[i] = true;
+    int[] runs = new int[2 * role.length + 2];
+    int count = 0;
+    for (int i = 0; i < role.length; i++) {
+      if (whole[i]) continue;
+      if (count > 0 && runs[count - 1] == i) {
+        runs[count - 1] = i + 1;
+      } else {
+        runs[count++] = i;
+        runs[count++] = i + 1;
+      }
+    }
+    this.clearRuns = Arrays.copyOf(runs, count);
     int maxN = 1, maxM = 1;
     for (Layer l : layers) {
       maxN = Math.max(maxN, l.n);
@@ -253,7 +272,9 @@ final class DenseKernels {
       if (h != null) covered[k++] = ht[j];
     }
     Arrays.sort(covered);
-    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null, covered));
+    int[] overwritten = u == null ? new int[0] : h == null ? nodes.clone() : Arrays.copyOf(nodes, 2 * m);
+    if (h != null) System.arraycopy(ub, 0, overwritten, m, m);
+    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null, covered, overwritten));
   }
 
   /** Bytes held by the plan and the scratch tiles. */
@@ -262,6 +283,15 @@ final class DenseKernels {
     for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length) + (l.b == null ? 0 : 12L * l.m);
     for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr, us}) b += 8L * t.length * t[0].length;
     return b;
+  }
+
+  /**
+   * Zeroes the adjoints a reverse sweep adds to: everything below yBase (shared slots, row leaves)
+   * and every node's rows but those the layers' reverse writes whole.
+   */
+  void clearAdjoints(double[] adj, int yBase) {
+    Arrays.fill(adj, 0, yBase, 0.0);
+    for (int k = 0; k < clearRuns.length; k += 2) Arrays.fill(adj, yBase + clearRuns[k] * lanes, yBase + clearRuns[k + 1] * lanes, 0.0);
   }
 
   // ------------------------------------------------------------------------ forward
