@@ -20,7 +20,7 @@ import java.util.Map;
  *
  * <p>Why it is faster: the rows of a tile are copied into arrays of their own, so the JIT
  * vectorises the loops over rows (one array per node, the same index everywhere), and each loaded
- * input serves four outputs, each loaded output four inputs.
+ * input serves three outputs, each loaded output two inputs (see {@link #accumulate}).
  *
  * <p>A group runs at its first node, forward and reverse; its other nodes are skipped where they
  * stand. That is exact when no node outside the group, placed between the group's first and last
