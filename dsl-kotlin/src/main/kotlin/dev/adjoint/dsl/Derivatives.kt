@@ -13,11 +13,11 @@ import java.util.function.Function
  * jvp(1.0, 2.0, 3.0, direction = doubleArrayOf(1.0, 1.0, 1.0)) { (x, y, z) -> x + y + z }   // 3.0
  * ```
  */
-fun jvp(vararg at: Double, direction: DoubleArray, f: (List<Value>) -> Value): Double =
+public fun jvp(vararg at: Double, direction: DoubleArray, f: (List<Value>) -> Value): Double =
     Derivatives.jvp(Function(f), at, direction)
 
 /** The Hessian of [f] at [at] times [direction], by forward over reverse. */
-fun hvp(vararg at: Double, direction: DoubleArray, f: (List<Value>) -> Value): DoubleArray =
+public fun hvp(vararg at: Double, direction: DoubleArray, f: (List<Value>) -> Value): DoubleArray =
     Derivatives.hvp(Function(f), at, direction)
 
 /**
@@ -27,13 +27,13 @@ fun hvp(vararg at: Double, direction: DoubleArray, f: (List<Value>) -> Value): D
  * val h = hessian(-1.2, 1.0) { (x, y) -> 100.0 * (y - x.pow(2)).pow(2) + (1.0 - x).pow(2) }
  * ```
  */
-fun hessian(vararg at: Double, f: (List<Value>) -> Value): Array<DoubleArray> =
+public fun hessian(vararg at: Double, f: (List<Value>) -> Value): Array<DoubleArray> =
     Derivatives.hessian(Function(f), at)
 
 /** The gradient of [f] at [at] by reverse mode, as an array (see [grad] for value and gradient together). */
-fun gradientAt(vararg at: Double, f: (List<Value>) -> Value): DoubleArray =
+public fun gradientAt(vararg at: Double, f: (List<Value>) -> Value): DoubleArray =
     Derivatives.gradient(Function(f), at)
 
 /** The Jacobian of a vector function (row i: ∇fᵢ), by forward mode when n ≤ m, else reverse mode. */
-fun jacobian(vararg at: Double, f: (List<Value>) -> List<Value>): Array<DoubleArray> =
+public fun jacobian(vararg at: Double, f: (List<Value>) -> List<Value>): Array<DoubleArray> =
     Derivatives.jacobian(Function(f), at)

@@ -6,27 +6,27 @@ import dev.adjoint.Value
 
 /** Marks Adjoint's builder receivers, so an inner builder cannot call an outer one by accident. */
 @DslMarker
-annotation class AdjointDsl
+public annotation class AdjointDsl
 
 /**
  * The value of a scalar function at a point and its gradient there: `gradient[i]` is ∂f/∂xᵢ for
  * the i-th variable, in the order the variables were given or declared.
  */
-class Gradient internal constructor(
+public class Gradient internal constructor(
     /** f at the point. */
-    val value: Double,
+    public val value: Double,
     /** ∂f/∂xᵢ, one entry per variable. */
-    val gradient: DoubleArray,
+    public val gradient: DoubleArray,
     private val variables: List<Value>,
 ) {
     /** ∂f/∂xᵢ. */
-    operator fun get(i: Int): Double {
+    public operator fun get(i: Int): Double {
         require(i in gradient.indices) { "gradient index $i is outside 0..${gradient.size - 1}" }
         return gradient[i]
     }
 
     /** ∂f/∂x for a variable declared with [GradScope.variable]. */
-    operator fun get(variable: Value): Double {
+    public operator fun get(variable: Value): Double {
         val i = variables.indexOfFirst { it === variable }
         require(i >= 0) { "$variable is not a variable of this gradient" }
         return gradient[i]
@@ -43,7 +43,7 @@ class Gradient internal constructor(
  * g.value; g.gradient; g[0]
  * ```
  */
-fun grad(vararg at: Double, f: (List<Value>) -> Value): Gradient {
+public fun grad(vararg at: Double, f: (List<Value>) -> Value): Gradient {
     val xs = at.map(Value::of)
     return differentiate(f(xs), xs)
 }
@@ -59,7 +59,7 @@ fun grad(vararg at: Double, f: (List<Value>) -> Value): Gradient {
  * (It is not an overload of [grad]: Kotlin could not tell a lambda with a receiver from one with
  * an implicit parameter.)
  */
-fun gradient(block: GradScope.() -> Value): Gradient {
+public fun gradient(block: GradScope.() -> Value): Gradient {
     val scope = GradScope()
     val out = scope.block()
     return differentiate(out, scope.variables)
@@ -72,9 +72,9 @@ private fun differentiate(out: Value, xs: List<Value>): Gradient {
 
 /** The receiver of `gradient { }`: declares the variables to differentiate with respect to. */
 @AdjointDsl
-class GradScope internal constructor() {
+public class GradScope internal constructor() {
     internal val variables = ArrayList<Value>()
 
     /** A new variable with value [at]; its derivative lands in the result, in declaration order. */
-    fun variable(at: Double): Value = Value.of(at).also { variables += it }
+    public fun variable(at: Double): Value = Value.of(at).also { variables += it }
 }

@@ -19,7 +19,7 @@ import java.util.Random
  * biases 0, exactly as `MLP(2, 16, 16, 1)` initialises them when the activations are micrograd's
  * (ReLU hidden, linear output); [Init.PYTORCH], [Init.XAVIER] and [Init.HE] as their names say.
  */
-fun mlp(inputs: Int, seed: Long = MLP.DEFAULT_SEED, init: Init = Init.UNIFORM, block: MlpBuilder.() -> Unit): MLP {
+public fun mlp(inputs: Int, seed: Long = MLP.DEFAULT_SEED, init: Init = Init.UNIFORM, block: MlpBuilder.() -> Unit): MLP {
     require(inputs >= 1) { "mlp: inputs must be at least 1, was $inputs" }
     val builder = MlpBuilder().apply(block)
     require(builder.layers.isNotEmpty()) { "mlp: no layers; add one with dense(units)" }
@@ -32,32 +32,32 @@ fun mlp(inputs: Int, seed: Long = MLP.DEFAULT_SEED, init: Init = Init.UNIFORM, b
 
 /** The receiver of [mlp]: one [dense] call per layer, in order. */
 @AdjointDsl
-class MlpBuilder internal constructor() {
+public class MlpBuilder internal constructor() {
     internal val layers = ArrayList<Pair<Int, Activation>>()
 
     /** max(x, 0). */
-    val relu: Activation = Activation.RELU
+    public val relu: Activation = Activation.RELU
 
     /** tanh x. */
-    val tanh: Activation = Activation.TANH
+    public val tanh: Activation = Activation.TANH
 
     /** 1 / (1 + e^-x). */
-    val sigmoid: Activation = Activation.SIGMOID
+    public val sigmoid: Activation = Activation.SIGMOID
 
     /** x for x > 0, else 0.01·x. */
-    val leakyRelu: Activation = Activation.LEAKY_RELU
+    public val leakyRelu: Activation = Activation.LEAKY_RELU
 
     /** PyTorch's exact GELU, x·Φ(x). */
-    val gelu: Activation = Activation.GELU
+    public val gelu: Activation = Activation.GELU
 
     /** ln(1 + eˣ). */
-    val softplus: Activation = Activation.SOFTPLUS
+    public val softplus: Activation = Activation.SOFTPLUS
 
     /** The identity. */
-    val linear: Activation = Activation.LINEAR
+    public val linear: Activation = Activation.LINEAR
 
     /** A fully connected layer of [units] neurons with [activation] (linear unless given). */
-    fun dense(units: Int, activation: Activation = Activation.LINEAR) {
+    public fun dense(units: Int, activation: Activation = Activation.LINEAR) {
         require(units >= 1) { "dense: units must be at least 1, was $units" }
         layers += units to activation
     }

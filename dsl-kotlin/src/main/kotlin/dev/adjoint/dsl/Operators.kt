@@ -8,48 +8,48 @@ import dev.adjoint.Value
 // unaryMinus), which Kotlin already uses as operators. These fill in the other orders.
 
 /** x + n. */
-operator fun Value.plus(n: Int): Value = plus(n.toDouble())
+public operator fun Value.plus(n: Int): Value = plus(n.toDouble())
 
 /** x - n. */
-operator fun Value.minus(n: Int): Value = minus(n.toDouble())
+public operator fun Value.minus(n: Int): Value = minus(n.toDouble())
 
 /** x · n. */
-operator fun Value.times(n: Int): Value = times(n.toDouble())
+public operator fun Value.times(n: Int): Value = times(n.toDouble())
 
 /** x / n. */
-operator fun Value.div(n: Int): Value = div(n.toDouble())
+public operator fun Value.div(n: Int): Value = div(n.toDouble())
 
 /** c + x. */
-operator fun Double.plus(x: Value): Value = Value.of(this).plus(x)
+public operator fun Double.plus(x: Value): Value = Value.of(this).plus(x)
 
 /** c - x. */
-operator fun Double.minus(x: Value): Value = Value.of(this).minus(x)
+public operator fun Double.minus(x: Value): Value = Value.of(this).minus(x)
 
 /** c · x. */
-operator fun Double.times(x: Value): Value = Value.of(this).times(x)
+public operator fun Double.times(x: Value): Value = Value.of(this).times(x)
 
 /** c / x. */
-operator fun Double.div(x: Value): Value = Value.of(this).div(x)
+public operator fun Double.div(x: Value): Value = Value.of(this).div(x)
 
 /** n + x. */
-operator fun Int.plus(x: Value): Value = Value.of(toDouble()).plus(x)
+public operator fun Int.plus(x: Value): Value = Value.of(toDouble()).plus(x)
 
 /** n - x. */
-operator fun Int.minus(x: Value): Value = Value.of(toDouble()).minus(x)
+public operator fun Int.minus(x: Value): Value = Value.of(toDouble()).minus(x)
 
 /** n · x. */
-operator fun Int.times(x: Value): Value = Value.of(toDouble()).times(x)
+public operator fun Int.times(x: Value): Value = Value.of(toDouble()).times(x)
 
 /** n / x. */
-operator fun Int.div(x: Value): Value = Value.of(toDouble()).div(x)
+public operator fun Int.div(x: Value): Value = Value.of(toDouble()).div(x)
 
 /** x^n for a constant integer exponent: `x.pow(2)` or `x pow 2`. */
-infix fun Value.pow(n: Int): Value = pow(n.toDouble())
+public infix fun Value.pow(n: Int): Value = pow(n.toDouble())
 
 /** x^p for a constant exponent, infix: `x pow 0.5`. */
 @Suppress("EXTENSION_SHADOWED_BY_MEMBER")
-infix fun Value.pow(p: Double): Value = pow(p)
+public infix fun Value.pow(p: Double): Value = pow(p)
 
 /** x^e for a variable exponent, infix: `x pow y`. */
 @Suppress("EXTENSION_SHADOWED_BY_MEMBER")
-infix fun Value.pow(e: Value): Value = pow(e)
+public infix fun Value.pow(e: Value): Value = pow(e)

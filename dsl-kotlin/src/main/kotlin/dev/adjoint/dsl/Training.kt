@@ -15,18 +15,18 @@ import java.io.PrintStream
 import java.util.Locale
 
 /** A loss over a batch: the model's scores and the labels. */
-fun interface LossFunction {
+public fun interface LossFunction {
     /** The loss of [scores] against [labels]. */
-    fun loss(scores: List<Value>, labels: DoubleArray): Value
+    public fun loss(scores: List<Value>, labels: DoubleArray): Value
 }
 
 /**
  * A built-in loss of [Losses]: the [LossFunction] of an [Objective], which [fit] trains with its
  * own label checks, metric and recordings (one per batch shape, whatever the labels).
  */
-class ObjectiveLoss internal constructor(
+public class ObjectiveLoss internal constructor(
     /** The objective [fit] uses. */
-    val objective: Objective,
+    public val objective: Objective,
 ) : LossFunction {
     /** The loss of [scores] (k per row, row after row) against [labels]. */
     override fun loss(scores: List<Value>, labels: DoubleArray): Value = objective.loss(scores, labels)
@@ -35,51 +35,51 @@ class ObjectiveLoss internal constructor(
 }
 
 /** The losses [fit] knows, with the metric that fits each (accuracy by sign or by argmax; none for regression). */
-object Losses {
+public object Losses {
     /** Mean of relu(1 - y·s), labels in {-1, +1}; accuracy by sign. */
-    val hinge: LossFunction = ObjectiveLoss(Objective.hinge())
+    public val hinge: LossFunction = ObjectiveLoss(Objective.hinge())
 
     /** Mean squared error; no metric (accuracy NaN). */
-    val mse: LossFunction = ObjectiveLoss(Objective.mse())
+    public val mse: LossFunction = ObjectiveLoss(Objective.mse())
 
     /** Binary cross-entropy on logits, labels in {0, 1}; accuracy by sign. */
-    val binaryCrossEntropy: LossFunction = ObjectiveLoss(Objective.binaryCrossEntropy())
+    public val binaryCrossEntropy: LossFunction = ObjectiveLoss(Objective.binaryCrossEntropy())
 
     /** Softmax cross-entropy over a model with k ≥ 2 outputs, labels the classes 0..k-1; accuracy by argmax. */
-    val softmaxCrossEntropy: LossFunction = ObjectiveLoss(Objective.softmaxCrossEntropy())
+    public val softmaxCrossEntropy: LossFunction = ObjectiveLoss(Objective.softmaxCrossEntropy())
 
     /** Huber loss with threshold [delta] (PyTorch's `HuberLoss`), built without a branch on a value; no metric. */
-    fun huber(delta: Double = 1.0): LossFunction = ObjectiveLoss(Objective.huber(delta))
+    public fun huber(delta: Double = 1.0): LossFunction = ObjectiveLoss(Objective.huber(delta))
 }
 
 /** Makes an optimizer for a model's parameters; see [sgd] and [adam]. */
-fun interface OptimizerFactory {
+public fun interface OptimizerFactory {
     /** An optimizer over [parameters]. */
-    fun create(parameters: List<Value>): Optimizer
+    public fun create(parameters: List<Value>): Optimizer
 }
 
 /** Plain SGD with learning rate [lr] at step k, for example `sgd { k -> 1.0 - 0.9 * k / 100 }`. */
-fun sgd(lr: LearningRate): OptimizerFactory = OptimizerFactory { SGD.of(it, lr) }
+public fun sgd(lr: LearningRate): OptimizerFactory = OptimizerFactory { SGD.of(it, lr) }
 
 /** Plain SGD with a constant learning rate. */
-fun sgd(lr: Double): OptimizerFactory = OptimizerFactory { SGD.of(it, lr) }
+public fun sgd(lr: Double): OptimizerFactory = OptimizerFactory { SGD.of(it, lr) }
 
 /** SGD with momentum. */
-fun sgd(lr: Double, momentum: Double): OptimizerFactory =
+public fun sgd(lr: Double, momentum: Double): OptimizerFactory =
     OptimizerFactory { SGD.withMomentum(it, LearningRate.constant(lr), momentum) }
 
 /** Adam with PyTorch's defaults. */
-fun adam(lr: Double): OptimizerFactory = OptimizerFactory { Adam.of(it, lr) }
+public fun adam(lr: Double): OptimizerFactory = OptimizerFactory { Adam.of(it, lr) }
 
 /** Adam with a learning-rate schedule, for example `adam(LearningRate.cosine(0.01, 0.0, 1000))`. */
-fun adam(lr: LearningRate): OptimizerFactory = OptimizerFactory { Adam.of(it, lr, 0.9, 0.999, 1e-8) }
+public fun adam(lr: LearningRate): OptimizerFactory = OptimizerFactory { Adam.of(it, lr, 0.9, 0.999, 1e-8) }
 
 /** AdamW: Adam with decoupled weight decay [weightDecay] (PyTorch's `AdamW`; its default decay is 0.01). */
-fun adamW(lr: Double, weightDecay: Double = 0.01): OptimizerFactory =
+public fun adamW(lr: Double, weightDecay: Double = 0.01): OptimizerFactory =
     OptimizerFactory { Adam.adamW(it, LearningRate.constant(lr), weightDecay) }
 
 /** How [fit] evaluates the model each step. */
-enum class Execution {
+public enum class Execution {
     /** Builds the graph anew every step and calls `backward()` on it (define-by-run). */
     DYNAMIC,
 
@@ -92,85 +92,85 @@ enum class Execution {
 }
 
 /** What one training step saw: its index, the loss and the accuracy before its update (NaN for regression). */
-data class Step(val step: Int, val loss: Double, val accuracy: Double)
+public data class Step(val step: Int, val loss: Double, val accuracy: Double)
 
 /**
  * What one epoch saw: the training loss and accuracy (means over its rows, each step's before its
  * update) and the validation loss and accuracy after it (NaN without validation).
  */
-data class Epoch(val epoch: Int, val loss: Double, val accuracy: Double, val validationLoss: Double, val validationAccuracy: Double)
+public data class Epoch(val epoch: Int, val loss: Double, val accuracy: Double, val validationLoss: Double, val validationAccuracy: Double)
 
 /** Every step and epoch of a [fit], in order. */
-class History internal constructor(private val h: Trainer.History) {
+public class History internal constructor(private val h: Trainer.History) {
     /** Every step. */
-    val steps: List<Step> = object : AbstractList<Step>() {
+    public val steps: List<Step> = object : AbstractList<Step>() {
         override val size: Int get() = h.steps().size
         override fun get(index: Int): Step = h.steps()[index].let { Step(it.step(), it.loss(), it.metric()) }
     }
 
     /** Every epoch. */
-    val epochs: List<Epoch> = object : AbstractList<Epoch>() {
+    public val epochs: List<Epoch> = object : AbstractList<Epoch>() {
         override val size: Int get() = h.epochs().size
         override fun get(index: Int): Epoch =
             h.epochs()[index].let { Epoch(it.epoch(), it.loss(), it.metric(), it.validationLoss(), it.validationMetric()) }
     }
 
     /** The loss of each step. */
-    val loss: DoubleArray get() = h.loss()
+    public val loss: DoubleArray get() = h.loss()
 
     /** The accuracy of each step. */
-    val accuracy: DoubleArray get() = h.metric()
+    public val accuracy: DoubleArray get() = h.metric()
 
     /** The last step; throws [IllegalStateException] when no step was taken (zero epochs). */
-    val last: Step get() = h.last().let { Step(it.step(), it.loss(), it.metric()) }
+    public val last: Step get() = h.last().let { Step(it.step(), it.loss(), it.metric()) }
 
     /** Whether training stopped before its last epoch (early stopping or [FitScope.stop]). */
-    val stopped: Boolean get() = h.stopped()
+    public val stopped: Boolean get() = h.stopped()
 
     /** The epoch whose weights early stopping kept (-1 without early stopping). */
-    val bestEpoch: Int get() = h.bestEpoch()
+    public val bestEpoch: Int get() = h.bestEpoch()
 }
 
 /** The receiver of [fit]'s block: regularisation, shuffling, early stopping, callbacks, progress display. */
 @AdjointDsl
-class FitScope internal constructor() {
+public class FitScope internal constructor() {
     internal val callbacks = ArrayList<(Step) -> Unit>()
     internal val epochCallbacks = ArrayList<(Epoch) -> Unit>()
     internal var trainer: Trainer? = null
 
     /** L2 regularisation strength: λ·Σp² is added to the loss (0 turns it off). */
-    var l2: Double = 0.0
+    public var l2: Double = 0.0
 
     /** The seed of the shuffling of mini-batches (each epoch draws a new order from it). */
-    var seed: Long = 0
+    public var seed: Long = 0
 
     /** Whether mini-batches are shuffled each epoch (a full batch never is). */
-    var shuffle: Boolean = true
+    public var shuffle: Boolean = true
 
     /** Clips the gradient's norm to this value, as PyTorch's `clip_grad_norm_` (null: no clipping). */
-    var clipGradNorm: Double? = null
+    public var clipGradNorm: Double? = null
 
     /** Early stopping: stop after this many epochs without a better validation loss and restore the best weights (0: off). */
-    var patience: Int = 0
+    public var patience: Int = 0
 
     /**
      * Whether to draw a progress bar on standard error; by default only when attached to a
      * terminal, so logs and pipes stay clean.
      */
-    var progress: Boolean = System.console() != null
+    public var progress: Boolean = System.console() != null
 
     /** Runs [action] after every step. */
-    fun onStep(action: (Step) -> Unit) {
+    public fun onStep(action: (Step) -> Unit) {
         callbacks += action
     }
 
     /** Runs [action] after every epoch. */
-    fun onEpoch(action: (Epoch) -> Unit) {
+    public fun onEpoch(action: (Epoch) -> Unit) {
         epochCallbacks += action
     }
 
     /** Stops training after the current step (call it from a callback). */
-    fun stop() {
+    public fun stop() {
         trainer?.stop()
     }
 }
@@ -191,7 +191,7 @@ class FitScope internal constructor() {
  * }
  * ```
  */
-fun Model.fit(
+public fun Model.fit(
     data: Dataset,
     epochs: Int,
     loss: LossFunction = Losses.hinge,
@@ -203,7 +203,7 @@ fun Model.fit(
 ): History = fit(data, epochs, loss, optimizer.create(parameters()), execution, batchSize, validation, block)
 
 /** [fit] with an optimizer that persists: calling it again continues the same optimization. */
-fun Model.fit(
+public fun Model.fit(
     data: Dataset,
     epochs: Int,
     loss: LossFunction = Losses.hinge,

@@ -15,18 +15,18 @@ import kotlin.math.sqrt
  * looked smooth (second differences shrinking as a smooth function's do), and [limit] what
  * dominates the bound.
  */
-class Derivative internal constructor(
-    val value: Double,
-    val bound: Double,
-    val step: Double,
-    val noise: Double,
-    val smooth: Boolean,
-    val limit: Limit,
+public class Derivative internal constructor(
+    public val value: Double,
+    public val bound: Double,
+    public val step: Double,
+    public val noise: Double,
+    public val smooth: Boolean,
+    public val limit: Limit,
     /** Whether f's measured noise is far above its rounding (over a thousand ulps of its magnitude): structure below the step. */
-    val noisy: Boolean = false,
+    public val noisy: Boolean = false,
 ) {
     /** What limits a finite-difference derivative's accuracy. */
-    enum class Limit {
+    public enum class Limit {
         /** f's rounding or noise divided by the step. */
         ROUNDOFF,
 

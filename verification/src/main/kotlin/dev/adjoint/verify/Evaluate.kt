@@ -10,17 +10,17 @@ import kotlin.math.max
 import kotlin.math.sign
 
 /** A value and its gradient with respect to every input. */
-class Gradient(val value: Double, val gradient: DoubleArray)
+public class Gradient(public val value: Double, public val gradient: DoubleArray)
 
 /** The evaluators of an [Expr]: each written on its own, so that they can check each other. */
-object Evaluate {
+public object Evaluate {
     /** Plain double arithmetic, with the same forward formulas the engine documents. */
     @JvmStatic
-    fun value(e: Expr, x: DoubleArray): Double = values(e, x)[e]!!
+    public fun value(e: Expr, x: DoubleArray): Double = values(e, x)[e]!!
 
     /** The value of every node, by identity, in one pass over the nodes (operands first). */
     @JvmStatic
-    fun values(e: Expr, x: DoubleArray): Map<Expr, Double> {
+    public fun values(e: Expr, x: DoubleArray): Map<Expr, Double> {
         val v = IdentityHashMap<Expr, Double>()
         for (n in e.nodes()) {
             v[n] = when (n) {
@@ -81,7 +81,7 @@ object Evaluate {
 
     /** Builds [e] on the engine through its Java API, with one leaf per input. */
     @JvmStatic
-    fun javaGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
+    public fun javaGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
         val memo = IdentityHashMap<Expr, Value>()
         fun g(n: Expr): Value = memo.getOrPut(n) {
             when (n) {
@@ -152,11 +152,11 @@ object Evaluate {
 
     /** Reverse mode through the Java API: one backward() from the root. */
     @JvmStatic
-    fun reverseJava(e: Expr, x: DoubleArray): Gradient = reverse(e, x, ::javaGraph)
+    public fun reverseJava(e: Expr, x: DoubleArray): Gradient = reverse(e, x, ::javaGraph)
 
     /** Reverse mode on the graph [build] makes of [e]: one backward() from the root. */
     @JvmStatic
-    fun reverse(e: Expr, x: DoubleArray, build: (Expr, List<Value>) -> Map<Expr, Value>): Gradient {
+    public fun reverse(e: Expr, x: DoubleArray, build: (Expr, List<Value>) -> Map<Expr, Value>): Gradient {
         val leaves = x.map { Value.of(it) }
         val out = build(e, leaves)[e]!!
         out.backward()
@@ -165,7 +165,7 @@ object Evaluate {
 
     /** Forward mode with [Dual] numbers: the whole gradient in one pass, and its terms' magnitudes. */
     @JvmStatic
-    fun forward(e: Expr, x: DoubleArray): Map<Expr, Dual> {
+    public fun forward(e: Expr, x: DoubleArray): Map<Expr, Dual> {
         val n = x.size
         val memo = IdentityHashMap<Expr, Dual>()
         fun d(node: Expr): Dual = memo.getOrPut(node) {
@@ -190,7 +190,7 @@ object Evaluate {
      * last correction plus the rounding of the differences.
      */
     @JvmStatic
-    fun finiteDifferences(f: (DoubleArray) -> Double, x: DoubleArray): Array<Estimate> = Array(x.size) { i ->
+    public fun finiteDifferences(f: (DoubleArray) -> Double, x: DoubleArray): Array<Estimate> = Array(x.size) { i ->
         val h = cbrt(Math.ulp(1.0)) * max(1.0, abs(x[i]))
         var scale = 0.0
         fun central(step: Double): Double {
@@ -214,7 +214,7 @@ object Evaluate {
 }
 
 /** A finite-difference derivative and a bound on its error. */
-class Estimate(val value: Double, val error: Double) {
+public class Estimate(public val value: Double, public val error: Double) {
     override fun toString(): String = "$value ± ${"%.1e".format(error)}"
 }
 
@@ -224,37 +224,37 @@ class Estimate(val value: Double, val error: Double) {
  * with). The derivative rules are written here from calculus, independently of the engine's rule
  * table.
  */
-class Dual private constructor(val v: Double, val d: DoubleArray, val m: DoubleArray) {
-    companion object {
-        fun variable(v: Double, index: Int, n: Int) =
+public class Dual private constructor(public val v: Double, public val d: DoubleArray, public val m: DoubleArray) {
+    public companion object {
+        public fun variable(v: Double, index: Int, n: Int): Dual =
             Dual(v, DoubleArray(n).also { it[index] = 1.0 }, DoubleArray(n).also { it[index] = 1.0 })
 
-        fun constant(v: Double, n: Int) = Dual(v, DoubleArray(n), DoubleArray(n))
+        public fun constant(v: Double, n: Int): Dual = Dual(v, DoubleArray(n), DoubleArray(n))
     }
 
     private fun map(value: Double, f: Double, termMagnitude: Double) =
         Dual(value, DoubleArray(d.size) { f * d[it] }, DoubleArray(d.size) { termMagnitude * m[it] })
 
-    operator fun plus(o: Dual) = Dual(v + o.v, DoubleArray(d.size) { d[it] + o.d[it] }, DoubleArray(d.size) { m[it] + o.m[it] })
+    public operator fun plus(o: Dual): Dual = Dual(v + o.v, DoubleArray(d.size) { d[it] + o.d[it] }, DoubleArray(d.size) { m[it] + o.m[it] })
 
-    operator fun minus(o: Dual) = Dual(v - o.v, DoubleArray(d.size) { d[it] - o.d[it] }, DoubleArray(d.size) { m[it] + o.m[it] })
+    public operator fun minus(o: Dual): Dual = Dual(v - o.v, DoubleArray(d.size) { d[it] - o.d[it] }, DoubleArray(d.size) { m[it] + o.m[it] })
 
-    operator fun times(o: Dual) = Dual(v * o.v, DoubleArray(d.size) { d[it] * o.v + v * o.d[it] },
+    public operator fun times(o: Dual): Dual = Dual(v * o.v, DoubleArray(d.size) { d[it] * o.v + v * o.d[it] },
         DoubleArray(d.size) { m[it] * abs(o.v) + abs(v) * o.m[it] })
 
-    operator fun div(o: Dual): Dual {
+    public operator fun div(o: Dual): Dual {
         val b2 = o.v * o.v
         return Dual(v / o.v, DoubleArray(d.size) { (d[it] * o.v - v * o.d[it]) / b2 },
             DoubleArray(d.size) { (m[it] * abs(o.v) + abs(v) * o.m[it]) / b2 })
     }
 
     /** this^p for a constant p: d(a^p) = p·a^(p-1)·da, and 0 when p = 0. */
-    fun pow(p: Double): Dual {
+    public fun pow(p: Double): Dual {
         val f = if (p == 0.0) 0.0 else p * Math.pow(v, p - 1)
         return map(Math.pow(v, p), f, abs(f))
     }
 
-    fun apply(op: UnaryOp): Dual = when (op) {
+    public fun apply(op: UnaryOp): Dual = when (op) {
         UnaryOp.NEG -> map(-v, -1.0, 1.0)
         UnaryOp.EXP -> Math.exp(v).let { map(it, it, it) }
         UnaryOp.LOG -> map(Math.log(v), 1 / v, abs(1 / v))
@@ -281,7 +281,7 @@ class Dual private constructor(val v: Double, val d: DoubleArray, val m: DoubleA
         UnaryOp.SOFTSIGN -> (1 / ((1 + abs(v)) * (1 + abs(v)))).let { map(v / (1 + abs(v)), it, it) }
     }
 
-    fun apply(op: BinaryOp, o: Dual): Dual = when (op) {
+    public fun apply(op: BinaryOp, o: Dual): Dual = when (op) {
         BinaryOp.ADD -> this + o
         BinaryOp.SUB -> this - o
         BinaryOp.MUL -> this * o

@@ -9,34 +9,34 @@ import java.util.IdentityHashMap
  * (a DAG), and every evaluator turns it into one shared node of its own, which is what catches a
  * `=` written for a `+=`. Expressions are immutable.
  */
-sealed class Expr {
+public sealed class Expr {
     /** The i-th input, `xi`. */
-    class Var(val index: Int) : Expr() {
+    public class Var(public val index: Int) : Expr() {
         init { require(index >= 0) { "Var: index must be non-negative, was $index" } }
     }
 
     /** A constant. */
-    class Const(val value: Double) : Expr()
+    public class Const(public val value: Double) : Expr()
 
     /** A unary primitive applied to [arg]. */
-    class Unary(val op: UnaryOp, val arg: Expr) : Expr()
+    public class Unary(public val op: UnaryOp, public val arg: Expr) : Expr()
 
     /** [arg] to a constant power [p]. */
-    class PowC(val arg: Expr, val p: Double) : Expr()
+    public class PowC(public val arg: Expr, public val p: Double) : Expr()
 
     /** A binary primitive. */
-    class Binary(val op: BinaryOp, val left: Expr, val right: Expr) : Expr()
+    public class Binary(public val op: BinaryOp, public val left: Expr, public val right: Expr) : Expr()
 
     /** One fused sum node. */
-    class Sum(val args: List<Expr>) : Expr()
+    public class Sum(public val args: List<Expr>) : Expr()
 
     /** One fused dot-product node: Σ xsᵢ·wsᵢ. */
-    class Dot(val xs: List<Expr>, val ws: List<Expr>) : Expr() {
+    public class Dot(public val xs: List<Expr>, public val ws: List<Expr>) : Expr() {
         init { require(xs.size == ws.size) { "Dot: sizes differ: ${xs.size} vs ${ws.size}" } }
     }
 
     /** The direct operands, in order. */
-    val children: List<Expr>
+    public val children: List<Expr>
         get() = when (this) {
             is Var, is Const -> emptyList()
             is Unary -> listOf(arg)
@@ -47,7 +47,7 @@ sealed class Expr {
         }
 
     /** Which primitive this node is, or null for variables and constants. */
-    val kind: Op?
+    public val kind: Op?
         get() = when (this) {
             is Var, is Const -> null
             is Unary -> op.kind
@@ -58,7 +58,7 @@ sealed class Expr {
         }
 
     /** Every distinct node once, operands before the nodes that use them. */
-    fun nodes(): List<Expr> {
+    public fun nodes(): List<Expr> {
         val seen = IdentityHashMap<Expr, Boolean>()
         val out = ArrayList<Expr>()
         fun visit(e: Expr) {
@@ -71,14 +71,14 @@ sealed class Expr {
     }
 
     /** The number of distinct nodes; each variable counts once however often it is used. */
-    val size: Int
+    public val size: Int
         get() {
             val ns = nodes()
             return ns.count { it !is Var } + ns.filterIsInstance<Var>().map { it.index }.distinct().size
         }
 
     /** The length of the longest path from this node to a leaf (a leaf has depth 0). */
-    val depth: Int
+    public val depth: Int
         get() {
             val d = IdentityHashMap<Expr, Int>()
             for (n in nodes()) d[n] = if (n.children.isEmpty()) 0 else 1 + n.children.maxOf { d[it]!! }
@@ -86,19 +86,19 @@ sealed class Expr {
         }
 
     /** The variables used, ascending. */
-    val variables: List<Int> get() = nodes().filterIsInstance<Var>().map { it.index }.distinct().sorted()
+    public val variables: List<Int> get() = nodes().filterIsInstance<Var>().map { it.index }.distinct().sorted()
 
     /** Whether some node other than a variable or constant is an operand more than once. */
-    val hasSharedNodes: Boolean get() = Printer(this).shared.isNotEmpty()
+    public val hasSharedNodes: Boolean get() = Printer(this).shared.isNotEmpty()
 
     /** This expression as the body of a Kotlin DSL lambda (`val t0 = ...` lines for shared nodes). */
-    fun toKotlin(): String = Printer(this).body()
+    public fun toKotlin(): String = Printer(this).body()
 
     override fun toString(): String = toKotlin().replace("\n", "; ")
 
-    companion object {
+    public companion object {
         /** Replaces nodes by identity, keeping every other node's sharing. */
-        fun replace(root: Expr, replacement: Map<Expr, Expr>): Expr {
+        public fun replace(root: Expr, replacement: Map<Expr, Expr>): Expr {
             val memo = IdentityHashMap<Expr, Expr>()
             fun go(e: Expr): Expr = memo.getOrPut(e) {
                 replacement.entries.firstOrNull { it.key === e }?.value ?: when (e) {
@@ -128,7 +128,7 @@ sealed class Expr {
  * registry): a view of it, which `RegistryViewTest` holds to the registry, so an op added to the
  * engine fails that test until it is generated here (or listed there as not generated, with why).
  */
-enum class Op(val symbol: String, val primitive: Boolean = false) {
+public enum class Op(public val symbol: String, public val primitive: Boolean = false) {
     ADD("+"), SUB("-"), MUL("*"), DIV("/"), NEG("neg"), POW("pow"), POWC("powc"), EXP("exp"), LOG("ln"),
     SQRT("sqrt"), TANH("tanh"), SIGMOID("sigmoid"), RELU("relu"), SIN("sin"), COS("cos"), ABS("abs"),
     LOG1P("log1p"), EXPM1("expm1"), TAN("tan"), ATAN("atan"), ASIN("asin"), ACOS("acos"), SINH("sinh"), COSH("cosh"),
@@ -141,7 +141,7 @@ enum class Op(val symbol: String, val primitive: Boolean = false) {
 }
 
 /** The unary primitives; [dsl] is the Kotlin DSL function's name. */
-enum class UnaryOp(val kind: Op, val dsl: String) {
+public enum class UnaryOp(public val kind: Op, public val dsl: String) {
     NEG(Op.NEG, "-"), EXP(Op.EXP, "exp"), LOG(Op.LOG, "ln"), SQRT(Op.SQRT, "sqrt"), TANH(Op.TANH, "tanh"),
     SIGMOID(Op.SIGMOID, "sigmoid"), RELU(Op.RELU, "relu"), SIN(Op.SIN, "sin"), COS(Op.COS, "cos"), ABS(Op.ABS, "abs"),
     LOG1P(Op.LOG1P, "log1p"), EXPM1(Op.EXPM1, "expm1"), TAN(Op.TAN, "tan"), ATAN(Op.ATAN, "atan"), ASIN(Op.ASIN, "asin"),
@@ -150,7 +150,7 @@ enum class UnaryOp(val kind: Op, val dsl: String) {
 }
 
 /** The binary primitives; [symbol] is the Kotlin operator, infix function or function. */
-enum class BinaryOp(val kind: Op, val symbol: String) {
+public enum class BinaryOp(public val kind: Op, public val symbol: String) {
     ADD(Op.ADD, "+"), SUB(Op.SUB, "-"), MUL(Op.MUL, "*"), DIV(Op.DIV, "/"), POW(Op.POW, "pow"),
     MAX(Op.MAX, "max"), MIN(Op.MIN, "min"), ATAN2(Op.ATAN2, "atan2"), HYPOT(Op.HYPOT, "hypot"),
 }

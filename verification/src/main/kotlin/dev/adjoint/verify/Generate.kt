@@ -9,15 +9,15 @@ import kotlin.math.round
 import kotlin.random.Random
 
 /** Trees (no shared nodes), DAGs (intermediate nodes shared between several users), or either, half each. */
-enum class Shape { TREE, DAG, MIXED }
+public enum class Shape { TREE, DAG, MIXED }
 
 /**
  * An expression and the point to differentiate it at. Inputs are printed as exact hex floats in
  * reports; [toString] gives compilable Kotlin DSL source.
  */
-class Sample(val expr: Expr, val inputs: DoubleArray) {
+public class Sample(public val expr: Expr, public val inputs: DoubleArray) {
     /** `grad(x0, x1, ...) { (x0, x1, ...) -> body }`, compilable with `import dev.adjoint.dsl.*`. */
-    fun toKotlin(): String {
+    public fun toKotlin(): String {
         val args = inputs.joinToString { it.toString() }
         val names = inputs.indices.joinToString { "x$it" }
         val body = expr.toKotlin()
@@ -26,7 +26,7 @@ class Sample(val expr: Expr, val inputs: DoubleArray) {
     }
 
     /** The inputs as exact hex floats, `x0 = 0x1.8p1 (3.0)`. */
-    fun inputsHex(): String = inputs.withIndex().joinToString { (i, v) -> "x$i = ${java.lang.Double.toHexString(v)} ($v)" }
+    public fun inputsHex(): String = inputs.withIndex().joinToString { (i, v) -> "x$i = ${java.lang.Double.toHexString(v)} ($v)" }
 
     override fun toString(): String = toKotlin()
 }
@@ -37,17 +37,17 @@ class Sample(val expr: Expr, val inputs: DoubleArray) {
  * where they stop being defined; arguments of relu and abs at least [KINK_MARGIN] away from their
  * kink; no intermediate value is larger than [MAX_MAGNITUDE].
  */
-object Domains {
-    const val DOMAIN_MARGIN = 0.1
-    const val KINK_MARGIN = 0.05
-    const val MAX_MAGNITUDE = 50.0
+public object Domains {
+    public const val DOMAIN_MARGIN: Double = 0.1
+    public const val KINK_MARGIN: Double = 0.05
+    public const val MAX_MAGNITUDE: Double = 50.0
 
     /** erf's argument stays within ±1.5: beyond, erf saturates towards ±1. */
-    const val ERF_LIMIT = 1.5
+    public const val ERF_LIMIT: Double = 1.5
 
     /** Whether every node of the sample is inside its domain at the sample's point. */
     @JvmStatic
-    fun valid(s: Sample): Boolean {
+    public fun valid(s: Sample): Boolean {
         if (s.expr.variables.any { it >= s.inputs.size }) return false
         val v = Evaluate.values(s.expr, s.inputs)
         for (n in s.expr.nodes()) {
@@ -96,7 +96,7 @@ object Domains {
  * generator behind the JUnit 5 source ([RandomExpressions]), the Java stream ([stream]) and the
  * Kotest `Arb`s of `verification-kotest`. Sample k of seed s is the same everywhere.
  */
-object Exprs {
+public object Exprs {
     /**
      * [count] samples of the given shape with 1 to [maxVars]
      * variables, inputs in [-2, 2] and at most [maxDepth] levels of operations, sample k drawn
@@ -105,7 +105,7 @@ object Exprs {
      */
     @JvmStatic
     @JvmOverloads
-    fun stream(seed: Long, count: Int, shape: Shape = Shape.MIXED, maxVars: Int = 4, maxDepth: Int = 6): Stream<Sample> {
+    public fun stream(seed: Long, count: Int, shape: Shape = Shape.MIXED, maxVars: Int = 4, maxDepth: Int = 6): Stream<Sample> {
         require(count >= 0) { "stream: count must be non-negative, was $count" }
         checkBounds(maxVars, maxDepth)
         return LongStream.range(0, count.toLong()).mapToObj { k -> sample(seed + k, shape, maxVars, maxDepth) }
@@ -114,19 +114,19 @@ object Exprs {
     /** The sample `stream(seed, ...)` yields first: one draw from `Random(seed)`. */
     @JvmStatic
     @JvmOverloads
-    fun sample(seed: Long, shape: Shape = Shape.MIXED, maxVars: Int = 4, maxDepth: Int = 6): Sample =
+    public fun sample(seed: Long, shape: Shape = Shape.MIXED, maxVars: Int = 4, maxDepth: Int = 6): Sample =
         generate(Random(seed), shape, maxVars, maxDepth)
 
     /** Throws [IllegalArgumentException] naming the bad bound. */
     @JvmStatic
-    fun checkBounds(maxVars: Int, maxDepth: Int) {
+    public fun checkBounds(maxVars: Int, maxDepth: Int) {
         require(maxVars >= 1) { "samples: maxVars must be at least 1, was $maxVars" }
         require(maxDepth >= 1) { "samples: maxDepth must be at least 1, was $maxDepth" }
     }
 
     /** One sample from [random]. */
     @JvmStatic
-    fun generate(random: Random, shape: Shape, maxVars: Int, maxDepth: Int): Sample {
+    public fun generate(random: Random, shape: Shape, maxVars: Int, maxDepth: Int): Sample {
         if (shape == Shape.MIXED) return generate(random, if (random.nextBoolean()) Shape.DAG else Shape.TREE, maxVars, maxDepth)
         val n = random.nextInt(1, maxVars + 1)
         val x = DoubleArray(n) { round(random.nextDouble(-2.0, 2.0) * 1e6) / 1e6 }
@@ -250,20 +250,20 @@ object Exprs {
  * inputs dropped and the others renumbered. Every candidate is strictly simpler, so shrinking ends, and inside the
  * safe domains ([Domains.valid]), so a shrunk failure is never one a correct engine would have too.
  */
-object ExprShrinker {
+public object ExprShrinker {
     /**
      * Greedy shrinking: while some candidate of [shrink] still [fails], move to the first such; the
      * last sample that failed is returned ([start] itself when no candidate fails).
      */
     @JvmStatic
-    fun minimize(start: Sample, fails: Predicate<Sample>): Sample {
+    public fun minimize(start: Sample, fails: Predicate<Sample>): Sample {
         var s = start
         while (true) s = shrink(s).firstOrNull { fails.test(it) } ?: return s
     }
 
     /** The candidates one step simpler than [value], most promising first. */
     @JvmStatic
-    fun shrink(value: Sample): List<Sample> {
+    public fun shrink(value: Sample): List<Sample> {
         val e = value.expr
         val x = value.inputs
         val out = ArrayList<Sample>()

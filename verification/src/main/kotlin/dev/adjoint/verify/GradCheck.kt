@@ -44,9 +44,9 @@ import kotlin.math.max
  * GradCheck.assertGradients(x -> x.get(0).times(x.get(1)).sin(), 0.5, -1.5); // throws with the report
  * ```
  */
-object GradCheck {
+public object GradCheck {
     /** How far analytic and numeric derivatives may differ, and how steps are taken; see [GradCheck]. */
-    data class Tolerance @JvmOverloads constructor(
+    public data class Tolerance @JvmOverloads constructor(
         /** atol: the absolute part of τ. */
         val absolute: Double = 0.0,
         /** rtol: the part of τ relative to |numeric|. */
@@ -67,40 +67,40 @@ object GradCheck {
 
     /** The defaults: absolute 0, relative 1e-6, estimates 4, automatic steps, inconclusive fails. */
     @JvmField
-    val DEFAULT = Tolerance()
+    public val DEFAULT: Tolerance = Tolerance()
 
     /** An input's verdict. */
-    enum class Outcome { PASSED, FAILED, INCONCLUSIVE }
+    public enum class Outcome { PASSED, FAILED, INCONCLUSIVE }
 
     /** One derivative's check. */
-    class Entry internal constructor(
+    public class Entry internal constructor(
         /** The input's index (for second order, the row: `∂²f/∂x[index]∂x[column]`). */
-        val index: Int,
+        public val index: Int,
         /** How the report names it: `x0`, or `∂²/∂x1∂x0`. */
-        val name: String,
-        val input: Double,
-        val analytic: Double,
-        val numeric: Double,
+        public val name: String,
+        public val input: Double,
+        public val analytic: Double,
+        public val numeric: Double,
         /** The numeric derivative's error bound u (before `estimates`). */
-        val numericError: Double,
-        val absoluteError: Double,
-        val relativeError: Double,
-        val outcome: Outcome,
+        public val numericError: Double,
+        public val absoluteError: Double,
+        public val relativeError: Double,
+        public val outcome: Outcome,
         /** Why it is not PASSED, and what to do; empty when PASSED. */
-        val reason: String,
+        public val reason: String,
         /** The finite-difference step used (0 if none was usable). */
-        val step: Double,
+        public val step: Double,
         private val acceptInconclusive: Boolean,
     ) {
-        val passed: Boolean get() = outcome == Outcome.PASSED || (outcome == Outcome.INCONCLUSIVE && acceptInconclusive)
+        public val passed: Boolean get() = outcome == Outcome.PASSED || (outcome == Outcome.INCONCLUSIVE && acceptInconclusive)
     }
 
     /** The result of a check: the value and one [Entry] per derivative checked. */
-    class Report internal constructor(val value: Double, val entries: List<Entry>, val tolerance: Tolerance, private val what: String) {
-        val passed: Boolean get() = entries.all { it.passed }
+    public class Report internal constructor(public val value: Double, public val entries: List<Entry>, public val tolerance: Tolerance, private val what: String) {
+        public val passed: Boolean get() = entries.all { it.passed }
 
         /** FAILED if any entry failed, else INCONCLUSIVE if any was, else PASSED. */
-        val outcome: Outcome
+        public val outcome: Outcome
             get() = when {
                 entries.any { it.outcome == Outcome.FAILED } -> Outcome.FAILED
                 entries.any { it.outcome == Outcome.INCONCLUSIVE } -> Outcome.INCONCLUSIVE
@@ -108,13 +108,13 @@ object GradCheck {
             }
 
         /** Throws an [AssertionError] with this report unless it passed; returns it otherwise. */
-        fun orThrow(): Report {
+        public fun orThrow(): Report {
             if (!passed) throw AssertionError(toString())
             return this
         }
 
         /** The largest relative error over the entries. */
-        val maxRelativeError: Double get() = entries.maxOfOrNull { it.relativeError } ?: 0.0
+        public val maxRelativeError: Double get() = entries.maxOfOrNull { it.relativeError } ?: 0.0
 
         override fun toString(): String = buildString {
             val verdict = if (outcome == Outcome.INCONCLUSIVE && passed) "INCONCLUSIVE (accepted)" else outcome.name
@@ -135,11 +135,11 @@ object GradCheck {
 
     /** Checks [f] at the point [at] with the default tolerance. */
     @JvmStatic
-    fun check(f: Function<List<Value>, Value>, vararg at: Double): Report = check(f, DEFAULT, *at)
+    public fun check(f: Function<List<Value>, Value>, vararg at: Double): Report = check(f, DEFAULT, *at)
 
     /** Checks [f]'s gradient at the point [at]. */
     @JvmStatic
-    fun check(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
+    public fun check(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
         checkPoint(at)
         val leaves = at.map { Value.of(it) }
         val out = f.apply(leaves) ?: throw IllegalArgumentException("GradCheck: the function returned null")
@@ -157,11 +157,11 @@ object GradCheck {
      * xᵢ; one entry per (row, column).
      */
     @JvmStatic
-    fun checkSecondOrder(f: Function<List<Value>, Value>, vararg at: Double): Report = checkSecondOrder(f, DEFAULT, *at)
+    public fun checkSecondOrder(f: Function<List<Value>, Value>, vararg at: Double): Report = checkSecondOrder(f, DEFAULT, *at)
 
     /** [checkSecondOrder] with a tolerance. */
     @JvmStatic
-    fun checkSecondOrder(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
+    public fun checkSecondOrder(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report {
         checkPoint(at)
         val n = at.size
         val value = f.apply(at.map { Value.of(it) }).data()
@@ -182,13 +182,13 @@ object GradCheck {
      */
     @JvmStatic
     @JvmOverloads
-    fun checkModel(model: Module, loss: Supplier<Value>, tolerance: Tolerance = DEFAULT): Report =
+    public fun checkModel(model: Module, loss: Supplier<Value>, tolerance: Tolerance = DEFAULT): Report =
         checkParameters(model.parameters(), loss, tolerance)
 
     /** Like [checkModel], for any list of leaves that [loss] reads. */
     @JvmStatic
     @JvmOverloads
-    fun checkParameters(parameters: List<Value>, loss: Supplier<Value>, tolerance: Tolerance = DEFAULT): Report {
+    public fun checkParameters(parameters: List<Value>, loss: Supplier<Value>, tolerance: Tolerance = DEFAULT): Report {
         require(parameters.isNotEmpty()) { "GradCheck: no parameters given" }
         val at = DoubleArray(parameters.size) { parameters[it].data() }
         checkPoint(at)
@@ -211,11 +211,11 @@ object GradCheck {
 
     /** Checks a recorded tape's gradient (`tape.gradient`) at [at] against differences of `tape.value`. */
     @JvmStatic
-    fun checkTape(tape: Tape, vararg at: Double): Report = checkTape(tape, DEFAULT, *at)
+    public fun checkTape(tape: Tape, vararg at: Double): Report = checkTape(tape, DEFAULT, *at)
 
     /** [checkTape] with a tolerance. */
     @JvmStatic
-    fun checkTape(tape: Tape, tolerance: Tolerance, vararg at: Double): Report {
+    public fun checkTape(tape: Tape, tolerance: Tolerance, vararg at: Double): Report {
         checkPoint(at)
         val g = DoubleArray(at.size)
         val value = tape.gradient(at, g)
@@ -228,11 +228,11 @@ object GradCheck {
 
     /** Checks [f] at [at] and throws an [AssertionError] carrying the report unless every input passes. */
     @JvmStatic
-    fun assertGradients(f: Function<List<Value>, Value>, vararg at: Double): Report = assertGradients(f, DEFAULT, *at)
+    public fun assertGradients(f: Function<List<Value>, Value>, vararg at: Double): Report = assertGradients(f, DEFAULT, *at)
 
     /** Like [assertGradients] with a tolerance. */
     @JvmStatic
-    fun assertGradients(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report = check(f, tolerance, *at).orThrow()
+    public fun assertGradients(f: Function<List<Value>, Value>, tolerance: Tolerance, vararg at: Double): Report = check(f, tolerance, *at).orThrow()
 
     private fun checkPoint(at: DoubleArray) {
         require(at.isNotEmpty()) { "GradCheck: no point given" }
@@ -294,9 +294,9 @@ object GradCheck {
 }
 
 /** Kotlin: `gradCheck(0.5, -1.5) { (a, b) -> sin(a * b) }`. */
-fun gradCheck(vararg at: Double, tolerance: GradCheck.Tolerance = GradCheck.DEFAULT, f: (List<Value>) -> Value): GradCheck.Report =
+public fun gradCheck(vararg at: Double, tolerance: GradCheck.Tolerance = GradCheck.DEFAULT, f: (List<Value>) -> Value): GradCheck.Report =
     GradCheck.check(Function(f), tolerance, *at)
 
 /** Kotlin: `assertGradients(0.5, -1.5) { (a, b) -> sin(a * b) }`; throws with the report unless it passes. */
-fun assertGradients(vararg at: Double, tolerance: GradCheck.Tolerance = GradCheck.DEFAULT, f: (List<Value>) -> Value): GradCheck.Report =
+public fun assertGradients(vararg at: Double, tolerance: GradCheck.Tolerance = GradCheck.DEFAULT, f: (List<Value>) -> Value): GradCheck.Report =
     GradCheck.assertGradients(Function(f), tolerance, *at)

@@ -12,8 +12,8 @@ import kotlin.math.max
  * Another way to build an expression's graph on the engine (the Kotlin DSL's operators, in
  * `verification-kotest`), whose reverse-mode value and gradient must equal the Java API's bitwise.
  */
-fun interface ReversePath {
-    fun reverse(e: Expr, x: DoubleArray): Gradient
+public fun interface ReversePath {
+    public fun reverse(e: Expr, x: DoubleArray): Gradient
 }
 
 /**
@@ -26,9 +26,9 @@ fun interface ReversePath {
  * double evaluation, a second `backward()` adds exactly the same again, and variables the
  * expression does not use get exactly 0.
  */
-object Oracles {
+public object Oracles {
     /** Tolerances of the oracles. */
-    data class Tolerances(
+    public data class Tolerances(
         /** Reverse vs forward mode: |Δ| ≤ dual · (magnitude of the terms) + 1e-300. */
         val dual: Double = 1e-12,
         /** Engine value vs plain double evaluation, relative. */
@@ -43,7 +43,7 @@ object Oracles {
     /** Runs every oracle on [s], and holds each of [paths] (by name) bitwise equal to the Java API. */
     @JvmStatic
     @JvmOverloads
-    fun check(s: Sample, tol: Tolerances = Tolerances(), paths: Map<String, ReversePath> = emptyMap()): Verdict {
+    public fun check(s: Sample, tol: Tolerances = Tolerances(), paths: Map<String, ReversePath> = emptyMap()): Verdict {
         val x = s.inputs
         val failures = ArrayList<String>()
         val plain = Evaluate.value(s.expr, x)
@@ -109,7 +109,7 @@ object Oracles {
      */
     @JvmStatic
     @JvmOverloads
-    fun checkSecondOrder(s: Sample, tol: Tolerances = Tolerances()): Verdict {
+    public fun checkSecondOrder(s: Sample, tol: Tolerances = Tolerances()): Verdict {
         val x = s.inputs
         val n = x.size
         val failures = ArrayList<String>()
@@ -159,7 +159,7 @@ object Oracles {
      */
     @JvmStatic
     @JvmOverloads
-    fun assertPasses(s: Sample, seed: Long? = null, tol: Tolerances = Tolerances(), paths: Map<String, ReversePath> = emptyMap()) {
+    public fun assertPasses(s: Sample, seed: Long? = null, tol: Tolerances = Tolerances(), paths: Map<String, ReversePath> = emptyMap()) {
         val v = check(s, tol, paths)
         if (v.passed) return
         val small = ExprShrinker.minimize(s) { c -> Domains.valid(c) && !check(c, tol, paths).passed }
@@ -179,30 +179,30 @@ object Oracles {
 }
 
 /** What the oracles found for one sample. */
-class Verdict internal constructor(
-    val sample: Sample,
+public class Verdict internal constructor(
+    public val sample: Sample,
     /** Plain double evaluation. */
-    val plain: Double,
+    public val plain: Double,
     /** Reverse mode through the Java API. */
-    val java: Gradient,
+    public val java: Gradient,
     /** Reverse mode through the other paths, by name. */
-    val others: Map<String, Gradient>,
+    public val others: Map<String, Gradient>,
     /** Forward mode. */
-    val dual: Dual,
+    public val dual: Dual,
     /** Finite differences. */
-    val finiteDifferences: Array<Estimate>,
+    public val finiteDifferences: Array<Estimate>,
     /** One line per violated oracle; empty when all agree. */
-    val failures: List<String>,
+    public val failures: List<String>,
     private val tol: Oracles.Tolerances,
 ) {
-    val passed: Boolean get() = failures.isEmpty()
+    public val passed: Boolean get() = failures.isEmpty()
 
     /**
      * A report of this verdict: the expression as Kotlin DSL source, the seed, the inputs as hex
      * floats, every oracle's value and error, the failures, and the first node (operands first)
      * where reverse and forward mode disagree.
      */
-    fun report(seed: Long? = null): String = buildString {
+    public fun report(seed: Long? = null): String = buildString {
         val s = sample
         appendLine((if (passed) "Gradient check passed" else "Gradient check FAILED") +
             (if (seed != null) " (seed $seed)" else "") + ": ${s.expr.size} nodes, depth ${s.expr.depth}" +
@@ -223,7 +223,7 @@ class Verdict internal constructor(
     }.trimEnd()
 
     /** The first node, operands before users, whose reverse-mode gradient differs from forward mode's. */
-    fun firstDisagreement(): String? {
+    public fun firstDisagreement(): String? {
         val s = sample
         val leaves = s.inputs.map { Value.of(it) }
         val graph = Evaluate.javaGraph(s.expr, leaves)

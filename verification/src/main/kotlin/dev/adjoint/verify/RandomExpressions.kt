@@ -24,7 +24,7 @@ import org.junit.jupiter.params.support.AnnotationConsumer
 @Retention(AnnotationRetention.RUNTIME)
 @MustBeDocumented
 @ArgumentsSource(RandomExpressionsProvider::class)
-annotation class RandomExpressions(
+public annotation class RandomExpressions(
     val seed: Long,
     val count: Int = 100,
     /** Trees, DAGs, or [Shape.MIXED] for half of each. */
@@ -34,7 +34,7 @@ annotation class RandomExpressions(
 )
 
 /** The [ArgumentsProvider] behind [RandomExpressions]; each instance serves one annotated method. */
-class RandomExpressionsProvider : ArgumentsProvider, AnnotationConsumer<RandomExpressions> {
+public class RandomExpressionsProvider : ArgumentsProvider, AnnotationConsumer<RandomExpressions> {
     private var config: RandomExpressions? = null
 
     override fun accept(annotation: RandomExpressions) {

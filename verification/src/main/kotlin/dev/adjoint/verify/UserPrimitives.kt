@@ -10,10 +10,10 @@ import kotlin.math.sqrt
  * check custom primitives three ways on graphs, tapes and batch tapes: softsign (one input) and
  * hypot (two). Stateless and thread-safe.
  */
-object UserPrimitives {
+public object UserPrimitives {
     /** softsign(x) = x / (1 + |x|). */
     @JvmField
-    val SOFTSIGN: Primitive = object : Primitive {
+    public val SOFTSIGN: Primitive = object : Primitive {
         override fun name() = "softsign"
 
         override fun value(x: DoubleArray) = x[0] / (1 + abs(x[0]))
@@ -31,7 +31,7 @@ object UserPrimitives {
 
     /** hypot(a, b) = √(a² + b²). */
     @JvmField
-    val HYPOT: Primitive = object : Primitive {
+    public val HYPOT: Primitive = object : Primitive {
         override fun name() = "hypot"
 
         override fun value(x: DoubleArray) = sqrt(x[0] * x[0] + x[1] * x[1])

@@ -78,9 +78,9 @@ class LightArtifactTest {
             val annotation = method.annotations.first { it.annotationClass.simpleName == "RandomExpressions" }
             val provider = instance("dev.adjoint.verify.RandomExpressionsProvider")
             provider.javaClass.getMethod("accept", loader.loadClass("dev.adjoint.verify.RandomExpressions")).invoke(provider, annotation)
-            @Suppress("UNCHECKED_CAST")
             val contextType = loader.loadClass(ExtensionContext::class.java.name)
             val context = Proxy.newProxyInstance(loader, arrayOf(contextType)) { _, m, _ -> throw UnsupportedOperationException(m.name) }
+            @Suppress("UNCHECKED_CAST")
             val arguments = provider.javaClass.getMethod("provideArguments", contextType).invoke(provider, context) as Stream<Any>
             var n = 0
             for (a in arguments.iterator()) {

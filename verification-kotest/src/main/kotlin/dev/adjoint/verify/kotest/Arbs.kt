@@ -12,11 +12,11 @@ import io.kotest.property.arbitrary.arbitrary
  * The random expressions of `dev.adjoint.verify.Exprs` as Kotest [Arb]s, shrinking with
  * [ExprShrinker]'s candidates. Stateless and thread-safe.
  */
-object ExprArbs {
+public object ExprArbs {
     /** Samples of the given shape; see [Exprs.generate]. */
     @JvmStatic
     @JvmOverloads
-    fun samples(shape: Shape, maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> {
+    public fun samples(shape: Shape, maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> {
         Exprs.checkBounds(maxVars, maxDepth)
         // no edge cases: Kotest does not shrink an edge case, and every sample here is a random one
         return arbitrary(emptyList(), SampleShrinker) { rs -> Exprs.generate(rs.random, shape, maxVars, maxDepth) }
@@ -25,10 +25,10 @@ object ExprArbs {
     /** Trees and DAGs, half each. */
     @JvmStatic
     @JvmOverloads
-    fun mixed(maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> = samples(Shape.MIXED, maxVars, maxDepth)
+    public fun mixed(maxVars: Int = 4, maxDepth: Int = 6): Arb<Sample> = samples(Shape.MIXED, maxVars, maxDepth)
 }
 
 /** Kotest's view of [ExprShrinker]. */
-object SampleShrinker : Shrinker<Sample> {
+public object SampleShrinker : Shrinker<Sample> {
     override fun shrink(value: Sample): List<Sample> = ExprShrinker.shrink(value)
 }

@@ -49,19 +49,19 @@ import java.util.IdentityHashMap
  * built through the Kotlin DSL's operators and functions, which must equal the Java API bitwise.
  * Stateless and thread-safe.
  */
-object DslOracles {
+public object DslOracles {
     /** The Kotlin DSL as a [ReversePath]. */
     @JvmField
-    val DSL: ReversePath = ReversePath { e, x -> Evaluate.reverse(e, x, ::dslGraph) }
+    public val DSL: ReversePath = ReversePath { e, x -> Evaluate.reverse(e, x, ::dslGraph) }
 
     /** Every oracle of [Oracles.check], the DSL included. */
     @JvmStatic
     @JvmOverloads
-    fun check(s: Sample, tol: Oracles.Tolerances = Oracles.Tolerances()): Verdict = Oracles.check(s, tol, mapOf("the DSL" to DSL))
+    public fun check(s: Sample, tol: Oracles.Tolerances = Oracles.Tolerances()): Verdict = Oracles.check(s, tol, mapOf("the DSL" to DSL))
 
     /** Builds [e] on the engine through the Kotlin DSL's operators and functions. */
     @JvmStatic
-    fun dslGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
+    public fun dslGraph(e: Expr, leaves: List<Value>): Map<Expr, Value> {
         val memo = IdentityHashMap<Expr, Value>()
         fun g(n: Expr): Value = memo.getOrPut(n) {
             when (n) {
