@@ -111,6 +111,12 @@ public final class Anomaly {
     }
   }
 
+  /** Where v was made, if this thread's detection scope saw it made; else null. */
+  static StackTraceElement siteOf(Value v) {
+    Scope s = CURRENT.get();
+    return s == null ? null : s.sites.get(v);
+  }
+
   /** After v's adjoint rule ran: throws if it made an input's gradient NaN or infinite. */
   static void checkGradients(Value v, double g, Sweep.Order o, double[] adj) {
     final int n = v.arity();
@@ -157,7 +163,7 @@ public final class Anomaly {
   }
 
   /** The first stack frame outside Adjoint's own library code: where the user made the node. */
-  private static StackTraceElement callerOutsideLibrary() {
+  static StackTraceElement callerOutsideLibrary() {
     return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
         .walk(frames -> frames.filter(f -> !isLibrary(f.getDeclaringClass()))
             .findFirst()

@@ -27,6 +27,14 @@ import java.util.function.Function;
  *
  * <p>Memory: each op node of the row function takes two doubles per row (value and adjoint).
  *
+ * <p>Guards and anomaly detection: a row graph whose own nodes or row leaves user code read
+ * ({@link Value#data()}) while building it is refused at {@code record} (its shape may hold one
+ * row's branch; reads of other values are not seen here, so branch in the loss, not the row); the
+ * loss is recorded on a {@link Tape}, whose guards every replay checks before changing anything
+ * (see {@link Tape}: a broken one throws {@link TapeGuardException}). With {@link Anomaly} on, a
+ * replay throws {@link AnomalyException} at the first row node whose value is NaN or infinite
+ * (naming the op and the row) and when a shared leaf's gradient is, before changing any.
+ *
  * <p>Not thread-safe: replays write its arrays. Give each thread its own {@link #copy()}, which
  * shares the recorded structure; {@link #backward()} adds to the shared leaves' gradients
  * atomically, so copies replaying on several threads lose no contribution.
@@ -151,6 +159,21 @@ public final class BatchTape {
     List<Value> inputs = new ArrayList<>(nin + nrow);
     inputs.addAll(shared);
     inputs.addAll(row);
+    // a value user code read while building the row graph was a stand-in row's: a replay over
+    // every row cannot keep a branch on it
+    List<Value> read = Guards.taken(List.of(output));
+    if (!read.isEmpty()) {
+      Sweep.Order g = Sweep.linearise(output);
+      for (Value v : read) {
+        Integer at = index.get(v);
+        if (g.place(v) != 0 && (at == null || at >= nin)) {
+          throw new IllegalArgumentException("BatchTape.record: user code read the value of "
+              + (at == null ? "a '" + v.op() + "' node" : "row leaf " + (at - nin))
+              + " of the row graph while building it, so its shape may depend on one row's values; record the whole graph"
+              + " on a Tape (which guards such reads) or run it define-by-run");
+        }
+      }
+    }
     Program p = Program.lower(inputs, List.of(output), false);
     // shared offsets: the shared inputs, then the program's constants; lane runs: the row leaves, then the op nodes
     final int constants = p.first - nin - nrow, n = p.size - p.first;
@@ -298,6 +321,14 @@ public final class BatchTape {
       for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
       reverse(op, ea, eb, args, val, adj, yBase, rows, shared, active, kernels);
     }
+    if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
+      for (int i = 0; i < nin; i++) {
+        if (!Double.isFinite(adj[i])) {
+          throw new AnomalyException("backward", List.of(), null, "BatchTape.backward: the gradient of shared leaf " + i
+              + " (" + leaves[i] + ") is " + adj[i] + "; no gradient was changed");
+        }
+      }
+    }
     for (int i = 0; i < nin; i++) leaves[i].addGrad(adj[i]);
     return loss;
   }
@@ -317,6 +348,20 @@ public final class BatchTape {
       forward(op, ea, eb, args, val, yBase, rows, shared, kernels);
     }
     for (int r = 0; r < rows; r++) reduceIn[inputs + r] = val[out + laneOfRow[r]];
+    if (Anomaly.anyOpen() && Anomaly.isEnabled()) checkValues();
+  }
+
+  /** Anomaly detection: throws at the first row node (in order, then by row) whose value is NaN or infinite. */
+  private void checkValues() {
+    for (int i = shards == null ? 0 : op.length - 1; i < op.length; i++) { // shards keep inner nodes' values apart
+      for (int r = 0; r < rows; r++) {
+        double y = val[yBase + i * rows + laneOfRow[r]];
+        if (!Double.isFinite(y)) {
+          throw new AnomalyException(Op.of(op[i]).label, List.of(), null, "BatchTape.forward: op '" + Op.of(op[i]).label
+              + "' (node " + i + " of the row graph) produced " + y + " for row " + r);
+        }
+      }
+    }
   }
 
   /** Row r's output at the last replay (at recording, before any). */

@@ -40,6 +40,7 @@ public final class Derivatives {
    */
   public static double jvp(Value output, List<Value> inputs, double[] direction) {
     Objects.requireNonNull(output, "jvp: output is null");
+    Objects.requireNonNull(direction, "jvp: direction is null");
     index("jvp", inputs, direction.length);
     Tape t = lowered(inputs, List.of(output), false);
     t.tangents(direction);
@@ -156,25 +157,34 @@ public final class Derivatives {
   }
 
   private static Map<Value, Integer> index(String what, List<Value> inputs, int n) {
+    Objects.requireNonNull(inputs, () -> what + ": inputs is null");
     if (inputs.size() != n) throw new IllegalArgumentException(what + ": " + inputs.size() + " inputs but a direction of size " + n);
     Map<Value, Integer> index = new IdentityHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
       Value x = inputs.get(i);
       if (x == null) throw new NullPointerException(what + ": input " + i + " is null");
+      if (!x.isLeaf()) {
+        throw new IllegalArgumentException(what + ": input " + i + " is a '" + x.op() + "' node " + x
+            + ", not a leaf: a direction is given for leaves only");
+      }
       if (index.put(x, i) != null) throw new IllegalArgumentException(what + ": input " + i + " appears twice");
     }
     return index;
   }
 
   private static void same(String what, double[] x, double[] v) {
+    Objects.requireNonNull(x, () -> what + ": the point is null");
+    Objects.requireNonNull(v, () -> what + ": the direction is null");
     if (x.length != v.length) throw new IllegalArgumentException(what + ": a point of size " + x.length + " but a direction of size " + v.length);
   }
 
   private static Value call(Function<List<Value>, Value> f, List<Value> leaves) {
+    Objects.requireNonNull(f, "the function is null");
     return Objects.requireNonNull(f.apply(leaves), "the function returned null");
   }
 
   private static List<Value> callVector(Function<List<Value>, List<Value>> f, List<Value> leaves) {
+    Objects.requireNonNull(f, "the function is null");
     List<Value> outs = Objects.requireNonNull(f.apply(leaves), "the function returned null");
     for (int i = 0; i < outs.size(); i++) {
       if (outs.get(i) == null) throw new NullPointerException("output " + i + " of the function is null");
@@ -183,6 +193,7 @@ public final class Derivatives {
   }
 
   static List<Value> leaves(double[] x) {
+    Objects.requireNonNull(x, "the point is null");
     List<Value> out = new ArrayList<>(x.length);
     for (double v : x) out.add(Value.of(v));
     return out;

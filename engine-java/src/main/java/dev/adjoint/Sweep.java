@@ -34,6 +34,11 @@ final class Sweep {
     return NEXT_HASH.get()[0]++;
   }
 
+  /** The hash the next node made on this thread will have. */
+  static int peekHash() {
+    return NEXT_HASH.get()[0];
+  }
+
   /**
    * A test hook: when set, {@link #backward} runs it once per call after its sweep and before it
    * writes any gradient (to inject a fault, such as an {@link OutOfMemoryError}). Never set outside

@@ -1,5 +1,6 @@
 package dev.adjoint;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,8 +17,26 @@ import java.util.function.Function;
  * graph reached (constants, frozen at their recorded values), then the op nodes. Replays follow
  * the same rule table and the same order as {@link Value#backward()}, so they give bitwise the
  * values and gradients of rebuilding the graph with the new inputs, as long as the graph's shape
- * does not depend on the data (branches taken in Java code are frozen as recorded; relu, abs and
- * the other primitives' own kinks are not branches and stay live).
+ * does not depend on the data (relu, abs and the other primitives' own kinks are not branches and
+ * stay live).
+ *
+ * <p><b>Guards.</b> A branch that user code took on a value while building the graph cannot be
+ * replayed, so every value it read with {@link Value#data()} then is an assumption of the tape:
+ * {@code record} takes the reads made on the recording thread since its last recording and before
+ * the outputs were made, keeps those of inputs and of op nodes that depend on an input (in the
+ * graph or not), and every replay checks, once per guard after its forward sweep, that each still
+ * has its recorded value, bitwise. A replay that breaks one throws {@link TapeGuardException}
+ * naming the node and where the tape was recorded, before it changes any gradient or input; redo
+ * the step define-by-run, or record again. Reads after the outputs were made (printing a loss),
+ * reads on other threads, and the library's own reads (optimizers, losses, the trainer) are not
+ * guards. A guard is exact: a replay at another value of a guarded input throws even where the
+ * branch would go the same way.
+ *
+ * <p><b>Anomaly detection.</b> With {@link Anomaly} on, a replay throws {@link AnomalyException}
+ * at the first op whose value (forward) or whose rule's gradient (reverse sweeps of
+ * {@link #backward()} and {@link #gradient}) is NaN or infinite, naming the op, its operands'
+ * values, where its node was made (known when the graph was built with detection on) and where the
+ * tape was recorded; off, a replay pays one read of a static counter.
  *
  * <p>Memory: 24 bytes per binary op node (an int packing op code and first operand, an int second
  * operand, a double value and a double adjoint), plus 4 bytes per operand of n-ary nodes.
@@ -50,11 +69,19 @@ public final class Tape {
   /** Why {@link #compile()} fell back to the generic sweeps; null otherwise. */
   private final String fallback;
 
+  /** Where the tape was recorded (null: not by record), and each op slot's node's creation site if known. */
+  private String recordedAt;
+  private StackTraceElement[] sites;
+  /** What the recording assumed (null: nothing); checked once per replay, after the forward sweep. */
+  private final Guards.Set guards;
+  /** Whether the values hold a completed replay (or the recording): false after a replay threw. */
+  private boolean valid = true;
+
   Tape(Program p, Value[] leaves) {
-    this(p, leaves, null, null);
+    this(p, leaves, null, null, null, p.outputs.length);
   }
 
-  private Tape(Program p, Value[] leaves, Compiler.Kernel kernel, String fallback) {
+  private Tape(Program p, Value[] leaves, Compiler.Kernel kernel, String fallback, Guards.Set guards, int outputs) {
     this.program = p;
     this.inputs = p.inputs;
     this.first = p.first;
@@ -62,7 +89,8 @@ public final class Tape {
     this.code = p.code;
     this.second = p.second;
     this.args = p.args;
-    this.outputs = p.outputs;
+    this.outputs = outputs == p.outputs.length ? p.outputs : Arrays.copyOf(p.outputs, outputs);
+    this.guards = guards;
     this.leaves = leaves;
     this.val = p.values.clone();
     this.adj = new double[size];
@@ -76,7 +104,9 @@ public final class Tape {
    * shared input leaves' gradients atomically, losing no contribution.
    */
   public Tape copy() {
-    Tape t = new Tape(program, leaves, kernel, fallback);
+    Tape t = new Tape(program, leaves, kernel, fallback, guards, outputs.length);
+    t.recordedAt = recordedAt;
+    t.sites = sites;
     System.arraycopy(val, 0, t.val, 0, size);
     return t;
   }
@@ -97,7 +127,9 @@ public final class Tape {
 
   /** A copy of this tape replaying with r's kernel (or generic, with r's reason). */
   Tape withKernel(Compiler.Result r) {
-    Tape t = new Tape(program, leaves, r.kernel, r.reason);
+    Tape t = new Tape(program, leaves, r.kernel, r.reason, guards, outputs.length);
+    t.recordedAt = recordedAt;
+    t.sites = sites;
     System.arraycopy(val, 0, t.val, 0, size);
     return t;
   }
@@ -143,7 +175,42 @@ public final class Tape {
     for (int k = 0; k < outputs.size(); k++) {
       if (outputs.get(k) == null) throw new NullPointerException("record: output " + k + " is null");
     }
-    return new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0]));
+    // values user code read while the graph was built become guards: each is lowered as an extra
+    // output (nothing new when it is in the graph already) and checked after every forward sweep
+    List<Value> read = Guards.shaping(Guards.taken(outputs), inputIndex);
+    StackTraceElement at = Anomaly.callerOutsideLibrary();
+    String site = at == null ? "an unknown place" : at.toString();
+    if (read.isEmpty()) return sited(new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0])), outputs, site);
+    List<Value> all = new ArrayList<>(outputs);
+    all.addAll(read);
+    Program p = Program.lower(inputs, all, false);
+    int n = read.size();
+    int[] slot = new int[n];
+    double[] value = new double[n];
+    String[] what = new String[n];
+    for (int k = 0; k < n; k++) {
+      slot[k] = p.outputs[outputs.size() + k];
+      value[k] = p.values[slot[k]];
+      what[k] = Guards.describe(read.get(k), inputIndex.getOrDefault(read.get(k), -1));
+    }
+    Guards.Set guards = new Guards.Set(slot, value, what, site);
+    return sited(new Tape(p, inputs.toArray(new Value[0]), null, null, guards, outputs.size()), all, site);
+  }
+
+  /**
+   * Sets where t was recorded and, with anomaly detection on, where each op slot's node was made
+   * (the program's op slots follow the graphs' linearisation, first output first).
+   */
+  private static Tape sited(Tape t, List<Value> outputs, String site) {
+    t.recordedAt = site;
+    if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
+      Sweep.Order o = new Sweep.Order();
+      for (Value r : outputs) Sweep.linearise(r, o);
+      StackTraceElement[] sites = new StackTraceElement[t.size - t.first];
+      for (int i = 0; i < o.innerCount && i < sites.length; i++) sites[i] = Anomaly.siteOf(o.inner[i]);
+      t.sites = sites;
+    }
+    return t;
   }
 
   /** Records f at the point x: f receives one leaf per coordinate, which become the inputs. */
@@ -167,6 +234,7 @@ public final class Tape {
    */
   public double gradient(double[] x, double[] gradOut) {
     load(x, "gradient");
+    Objects.requireNonNull(gradOut, "gradient: gradOut is null");
     if (gradOut.length != inputs) {
       throw new IllegalArgumentException("gradient: gradOut has size " + gradOut.length + ", the tape has " + inputs + " inputs");
     }
@@ -193,6 +261,7 @@ public final class Tape {
   /** Output k's value at the last replay (at recording, before any). */
   public double output(int k) {
     if (k < 0 || k >= outputs.length) throw new IndexOutOfBoundsException("output: " + k + " is outside 0.." + (outputs.length - 1));
+    if (!valid) throw new IllegalStateException("output: the last replay of this tape threw, so it has no outputs; replay again");
     return val[outputs[k]];
   }
 
@@ -218,12 +287,83 @@ public final class Tape {
   }
 
   private void load(double[] x, String what) {
+    if (x == null) throw new NullPointerException(what + ": x is null");
     if (x.length != inputs) throw new IllegalArgumentException(what + ": expected " + inputs + " inputs, got " + x.length);
     System.arraycopy(x, 0, val, 0, inputs);
   }
 
   /** The forward sweep: every op node in topological order. */
   void forward() {
+    valid = false;
+    sweepForward();
+    if (guards != null) guards.check(val, "Tape");
+    if (Anomaly.anyOpen() && Anomaly.isEnabled()) checkValues();
+    valid = true;
+  }
+
+  /** Anomaly detection: throws at the first op slot whose replayed value is NaN or infinite. */
+  private void checkValues() {
+    for (int i = first; i < size; i++) {
+      if (!Double.isFinite(val[i])) {
+        throw anomaly(i, "Tape.forward: op '" + Program.op(code[i]).label + "' produced " + val[i], null);
+      }
+    }
+  }
+
+  /** The exception for op slot i: its op, its operands' values, where its node was made and the tape recorded. */
+  private AnomalyException anomaly(int i, String what, String more) {
+    final int c = code[i];
+    final Op op = Program.op(c);
+    final int a = c & MASK;
+    List<Double> in = new ArrayList<>();
+    if (op.nary) {
+      int n = op == Op.DOT ? 2 * second[i] : second[i];
+      for (int k = 0; k < n; k++) in.add(val[args[a + k]]);
+    } else {
+      in.add(val[a]);
+      if (op.arity == 2) in.add(val[second[i]]);
+    }
+    StackTraceElement site = sites == null ? null : sites[i - first];
+    return new AnomalyException(op.label, in, site, what + " from inputs " + in + (more == null ? "" : more)
+        + ", node created at " + (site == null ? "an unknown place (made while anomaly detection was off)" : site.toString())
+        + ", tape recorded at " + (recordedAt == null ? "an unknown place" : recordedAt));
+  }
+
+  /** Anomaly detection's reverse sweep: as {@link #reverse}, throwing at the first rule that makes a gradient NaN or infinite. */
+  private void reverseChecked(int k) {
+    final double[] val = this.val, adj = this.adj;
+    final int[] order = k == 0 ? null : program.order(k);
+    Arrays.fill(adj, 0.0);
+    adj[outputs[k]] = 1.0;
+    for (int j = (order == null ? program.end0 - first : order.length) - 1; j >= 0; j--) {
+      final int i = order == null ? first + j : order[j];
+      final double g = adj[i];
+      final int c = code[i];
+      final Op op = Op.of(c >>> SHIFT);
+      final int a = c & MASK;
+      final int b = second[i];
+      if (op.nary) {
+        SlotRules.adjoint(op, args, a, b, val, adj, g, val[i]);
+        int n = op == Op.DOT ? 2 * b : b;
+        for (int q = 0; q < n; q++) {
+          if (!Double.isFinite(adj[args[a + q]])) {
+            throw anomaly(i, "Tape.backward: op '" + op.label + "' with output gradient " + g + " produced gradient " + adj[args[a + q]]
+                + " for input " + q, null);
+          }
+        }
+      } else {
+        final double av = val[a], bv = val[b], y = val[i];
+        adj[a] += Rules.adjointA(op, av, bv, y, g);
+        if (op.arity == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
+        if (!Double.isFinite(adj[a]) || (op.arity == 2 && !Double.isFinite(adj[b]))) {
+          throw anomaly(i, "Tape.backward: op '" + op.label + "' with output gradient " + g + " produced gradient "
+              + (Double.isFinite(adj[a]) ? adj[b] + " for input 1" : adj[a] + " for input 0"), null);
+        }
+      }
+    }
+  }
+
+  private void sweepForward() {
     if (kernel != null) {
       kernel.forward(val, args);
       return;
@@ -244,6 +384,10 @@ public final class Tape {
    * program's orders (a program lowered with them).
    */
   void reverse(int k) {
+    if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
+      reverseChecked(k);
+      return;
+    }
     final int[] code = this.code, second = this.second, args = this.args;
     final double[] val = this.val, adj = this.adj;
     final int[] order = k == 0 ? null : program.order(k);
@@ -316,6 +460,7 @@ public final class Tape {
    */
   public double jvp(double[] x, double[] v) {
     load(x, "jvp");
+    Objects.requireNonNull(v, "jvp: v is null");
     if (v.length != inputs) throw new IllegalArgumentException("jvp: a direction of size " + v.length + " for " + inputs + " inputs");
     forward();
     tangents(v);
@@ -328,8 +473,13 @@ public final class Tape {
    */
   public double hvp(double[] x, double[] v, double[] hvOut, double[] gradOut) {
     load(x, "hvp");
+    Objects.requireNonNull(v, "hvp: v is null");
     if (v.length != inputs) throw new IllegalArgumentException("hvp: a direction of size " + v.length + " for " + inputs + " inputs");
+    Objects.requireNonNull(hvOut, "hvp: hvOut is null");
     if (hvOut.length != inputs) throw new IllegalArgumentException("hvp: hvOut has size " + hvOut.length + ", the tape has " + inputs + " inputs");
+    if (gradOut != null && gradOut.length != inputs) {
+      throw new IllegalArgumentException("hvp: gradOut has size " + gradOut.length + ", the tape has " + inputs + " inputs");
+    }
     forward();
     tangents(v);
     secondOrder();

@@ -96,8 +96,13 @@ public final class Value {
 
   // ---------------------------------------------------------------- accessors
 
-  /** The value of this node. */
+  /**
+   * The value of this node. A read while a graph is being built may shape the graph (a branch on
+   * it): a {@link Tape} or {@link BatchTape} recorded from a graph made after the read takes it as
+   * a guard, and a replay that gives this node another value throws {@link TapeGuardException}.
+   */
   public double data() {
+    Guards.read(this);
     return data;
   }
 

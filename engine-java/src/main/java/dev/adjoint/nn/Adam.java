@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.List;
 
@@ -69,10 +70,10 @@ public final class Adam implements Optimizer {
     for (int i = 0; i < params.length; i++) {
       Value p = params[i];
       double g = gradScale == 1.0 ? p.grad() : p.grad() * gradScale;
-      if (weightDecay != 0.0) p.setData(p.data() * (1 - rate * weightDecay));
+      if (weightDecay != 0.0) p.setData(Internal.data(p) * (1 - rate * weightDecay));
       m[i] = beta1 * m[i] + (1 - beta1) * g;
       v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      p.setData(p.data() - rate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
+      p.setData(Internal.data(p) - rate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class Loss {
   public static double accuracy(List<Value> scores, double[] labels) {
     sameSize("accuracy", scores, labels);
     int right = 0;
-    for (int i = 0; i < labels.length; i++) if ((labels[i] > 0) == (scores.get(i).data() > 0)) right++;
+    for (int i = 0; i < labels.length; i++) if ((labels[i] > 0) == (Internal.data(scores.get(i)) > 0)) right++;
     return (double) right / labels.length;
   }
 

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -145,11 +146,11 @@ public final class MLP implements Model {
       for (int j = 0; j < l.outputs(); j++) {
         b.append(j == 0 ? "[" : ", [");
         List<Value> w = l.neurons().get(j).weights();
-        for (int k = 0; k < w.size(); k++) b.append(k == 0 ? "" : ", ").append(number(w.get(k).data(), file));
+        for (int k = 0; k < w.size(); k++) b.append(k == 0 ? "" : ", ").append(number(Internal.data(w.get(k)), file));
         b.append(']');
       }
       b.append("], \"b\": [");
-      for (int j = 0; j < l.outputs(); j++) b.append(j == 0 ? "" : ", ").append(number(l.neurons().get(j).bias().data(), file));
+      for (int j = 0; j < l.outputs(); j++) b.append(j == 0 ? "" : ", ").append(number(Internal.data(l.neurons().get(j).bias()), file));
       b.append("], \"activation\": \"").append(activationName(l)).append("\"}");
     }
     b.append("\n]}\n");

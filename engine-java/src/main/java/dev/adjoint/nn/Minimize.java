@@ -1,6 +1,7 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.Tape;
+import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -202,7 +203,7 @@ public final class Minimize {
       Value y = Objects.requireNonNull(f.apply(in), "Minimize: f returned null");
       y.backward();
       for (int i = 0; i < x.length; i++) g[i] = in.get(i).grad();
-      return y.data();
+      return Internal.data(y);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.List;
 
@@ -51,7 +52,7 @@ public final class SGD implements Optimizer {
       Value p = params[i];
       double g = gradScale == 1.0 ? p.grad() : p.grad() * gradScale;
       if (velocity != null) g = velocity[i] = momentum * velocity[i] + g;
-      p.setData(p.data() - rate * g);
+      p.setData(Internal.data(p) - rate * g);
     }
   }
 

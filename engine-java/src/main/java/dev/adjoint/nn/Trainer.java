@@ -2,6 +2,7 @@ package dev.adjoint.nn;
 
 import dev.adjoint.BatchTape;
 import dev.adjoint.Tape;
+import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -366,7 +367,7 @@ public final class Trainer {
       outputs.add(o);
       targets.add(objective.target(labels[r], k));
     }
-    double loss = objective.loss(outputs, targets, labels).data();
+    double loss = Internal.data(objective.loss(outputs, targets, labels));
     return new Evaluation(loss, objective.metric(flat, k, labels, n));
   }
 
@@ -391,7 +392,7 @@ public final class Trainer {
         for (double v : rows[r]) in.add(Value.of(v));
         List<Value> o = model.apply(in);
         out[r] = new double[o.size()];
-        for (int j = 0; j < o.size(); j++) out[r][j] = o.get(j).data();
+        for (int j = 0; j < o.size(); j++) out[r][j] = Internal.data(o.get(j));
       }
       return out;
     }
@@ -422,7 +423,7 @@ public final class Trainer {
 
   private double[] weights() {
     double[] w = new double[parameters.size()];
-    for (int i = 0; i < w.length; i++) w[i] = parameters.get(i).data();
+    for (int i = 0; i < w.length; i++) w[i] = Internal.data(parameters.get(i));
     return w;
   }
 
@@ -503,9 +504,9 @@ public final class Trainer {
     b.loss.backward();
     int k = model.outputs();
     for (int r = 0; r < b.outputs.size(); r++) {
-      for (int j = 0; j < k; j++) outs[r * k + j] = b.outputs.get(r).get(j).data();
+      for (int j = 0; j < k; j++) outs[r * k + j] = Internal.data(b.outputs.get(r).get(j));
     }
-    return b.loss.data();
+    return Internal.data(b.loss);
   }
 
   /** The recording for this batch, made when missing or (for label-reading losses) stale. */
