@@ -1,6 +1,7 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.Tape;
+import dev.adjoint.TapeGuardException;
 import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.ArrayList;
@@ -23,11 +24,11 @@ import java.util.function.Function;
  * r.x();  // [1.0, 1.0] to about 1e-9
  * }</pre>
  *
- * <p>By default the function's graph is built at every point (define-by-run), which is right
- * whatever the function does. {@link Options#recorded(boolean)} records it once on a
- * {@link Tape} at the start point and replays it at every other point instead, faster, and
- * bitwise the same iterates for a function whose graph's shape does not depend on the values
- * (no {@code if} on a {@code data()}; see {@link Tape}).
+ * <p>The function is recorded once on a {@link Tape} at the start point and replayed at every
+ * other point; where a replay's recorded assumptions (a branch on a value) no longer hold
+ * ({@link TapeGuardException}), that point's graph is built define-by-run and the function is
+ * not replayed again. {@link Options#recorded(boolean)} turns recording off. Both give bitwise the
+ * same iterates.
  *
  * <p>Stateless; each call is independent and may run on any thread (the function itself must be
  * safe to call from that thread).
@@ -70,7 +71,7 @@ public final class Minimize {
    * Settings, immutable: each method returns a changed copy. Defaults: at most 10,000
    * iterations; converged when the gradient's largest component is at most 1e-9·max(1, |f|), or a
    * step changes no coordinate by more than 1e-15 of its size (relative), or f changes by at most
-   * 0 (off) relative; L-BFGS memory 10; learning rate 1e-3 (Adam); define-by-run.
+   * 0 (off) relative; L-BFGS memory 10; learning rate 1e-3 (Adam); recorded.
    */
   public static final class Options {
     final int maxIterations;
@@ -93,7 +94,7 @@ public final class Minimize {
 
     /** The defaults. */
     public static Options defaults() {
-      return new Options(10_000, 1e-9, 1e-15, 0.0, 1e-3, 10, false, null);
+      return new Options(10_000, 1e-9, 1e-15, 0.0, 1e-3, 10, true, null);
     }
 
     /** At most n iterations (then {@code converged()} is false unless a tolerance was met). */
@@ -129,10 +130,7 @@ public final class Minimize {
       return new Options(maxIterations, gradientTolerance, stepTolerance, valueTolerance, learningRate, m, recorded, onIteration);
     }
 
-    /**
-     * Whether to replay a recording of the function (true; only for a function that never
-     * branches on a value) or build its graph at every point (false, the default).
-     */
+    /** Whether to replay a recording of the function (true, the default) or build its graph at every point. */
     public Options recorded(boolean on) {
       return new Options(maxIterations, gradientTolerance, stepTolerance, valueTolerance, learningRate, memory, on, onIteration);
     }
@@ -186,7 +184,7 @@ public final class Minimize {
   /** f and its gradient at a point: a replayed recording, or the graph built define-by-run. */
   private static final class Evaluator {
     private final Function<List<Value>, Value> f;
-    private final Tape tape;
+    private Tape tape;
     int evaluations;
 
     Evaluator(Function<List<Value>, Value> f, double[] x0, boolean recorded) {
@@ -197,7 +195,13 @@ public final class Minimize {
     /** f(x), writing ∇f(x) into g. */
     double at(double[] x, double[] g) {
       evaluations++;
-      if (tape != null) return tape.gradient(x, g);
+      if (tape != null) {
+        try {
+          return tape.gradient(x, g);
+        } catch (TapeGuardException branched) {
+          tape = null; // f branches on a value: build its graph at every point from here on
+        }
+      }
       List<Value> in = new ArrayList<>(x.length);
       for (double v : x) in.add(Value.of(v));
       Value y = Objects.requireNonNull(f.apply(in), "Minimize: f returned null");

@@ -2,6 +2,7 @@ package dev.adjoint.nn;
 
 import dev.adjoint.BatchTape;
 import dev.adjoint.Tape;
+import dev.adjoint.TapeGuardException;
 import dev.adjoint.Internal;
 import dev.adjoint.Value;
 import java.util.AbstractList;
@@ -26,10 +27,11 @@ import java.util.function.Consumer;
  * <p>{@link Execution#TAPE} (the default) records one graph per batch shape (a {@link BatchTape}
  * for a full batch of a one-output model, else a whole-graph {@link Tape} whose inputs are the
  * parameters, the batch's features and its targets) and replays it; {@link Execution#DYNAMIC}
- * builds the graph anew each step. Both give bitwise the same history and weights. Recording
- * applies to an {@link MLP} with a built-in objective, whose graphs never branch on a value;
- * another model or an {@link Objective#of} loss might (a recording would freeze the branch), so
- * it runs define-by-run under either execution.
+ * builds the graph anew each step. Both give bitwise the same history and weights, whatever the
+ * model and the loss: a replay whose recorded assumptions (a branch on a value) no longer hold
+ * throws {@link TapeGuardException} before touching a gradient, and that step runs define-by-run
+ * while the next batch of its size records again; after three such steps in a row that size runs
+ * define-by-run for good.
  *
  * <pre>{@code
  * Trainer trainer = Trainer.of(model, Objective.softmaxCrossEntropy(), Adam.of(model.parameters(), 0.01))
@@ -141,8 +143,10 @@ public final class Trainer {
   private final Objective objective;
   private final Optimizer optimizer;
   private final List<Value> parameters;
-  /** Whether the model's and the loss's graphs are known to be replayable (see the class comment). */
-  private final boolean recordable;
+  /** Replays in a row that failed their guards before a batch size runs define-by-run for good. */
+  private static final int MAX_GUARD_FAILURES = 3;
+  /** Guard failures in a row, by batch size. */
+  private final Map<Integer, Integer> guardFailures = new HashMap<>();
   private int batchSize = Integer.MAX_VALUE;
   private boolean shuffle = true;
   private Random rng = new Random(0);
@@ -165,12 +169,6 @@ public final class Trainer {
     this.optimizer = Objects.requireNonNull(optimizer, "Trainer: optimizer is null");
     objective.checkOutputs(model.outputs());
     this.parameters = model.parameters();
-    this.recordable = recordable(model) && !objective.readsLabels();
-  }
-
-  /** Whether a model's graph is known never to branch on a value (an MLP's is not). */
-  static boolean recordable(Model model) {
-    return model instanceof MLP;
   }
 
   /**
@@ -373,9 +371,9 @@ public final class Trainer {
 
   /**
    * The model's outputs for every row ({@code result[r][j]} is output j of row r): bitwise the
-   * values of {@link Model#apply}. An {@link MLP}'s come from replays of one recording of one
-   * row's forward graph, building no graph per row; another model's from its graph per row (it
-   * might branch on a value).
+   * values of {@link Model#apply}, from replays of one recording of one row's forward graph
+   * (building no graph per row), or from each row's graph when the model branches on a value
+   * differently for some row.
    */
   public static double[][] predict(Model model, double[][] rows) {
     int nin = model.inputs();
@@ -386,24 +384,25 @@ public final class Trainer {
     }
     double[][] out = new double[rows.length][];
     if (rows.length == 0) return out;
-    if (!recordable(model)) {
-      for (int r = 0; r < rows.length; r++) {
-        List<Value> in = new ArrayList<>(nin);
-        for (double v : rows[r]) in.add(Value.of(v));
-        List<Value> o = model.apply(in);
-        out[r] = new double[o.size()];
-        for (int j = 0; j < o.size(); j++) out[r][j] = Internal.data(o.get(j));
-      }
-      return out;
-    }
     List<Value> in = new ArrayList<>(nin);
     for (int i = 0; i < nin; i++) in.add(Value.of(rows[0][i]));
     Tape forward = Tape.record(in, model.apply(in));
     int k = forward.outputs();
-    for (int r = 0; r < rows.length; r++) {
-      forward.value(rows[r]);
-      out[r] = new double[k];
-      for (int j = 0; j < k; j++) out[r][j] = forward.output(j);
+    try {
+      for (int r = 0; r < rows.length; r++) {
+        forward.value(rows[r]);
+        out[r] = new double[k];
+        for (int j = 0; j < k; j++) out[r][j] = forward.output(j);
+      }
+    } catch (TapeGuardException branched) {
+      // the model branches on a value differently for some row: every row by its own graph
+      for (int r = 0; r < rows.length; r++) {
+        List<Value> x = new ArrayList<>(nin);
+        for (double v : rows[r]) x.add(Value.of(v));
+        List<Value> o = model.apply(x);
+        out[r] = new double[o.size()];
+        for (int j = 0; j < o.size(); j++) out[r][j] = Internal.data(o.get(j));
+      }
     }
     return out;
   }
@@ -493,9 +492,17 @@ public final class Trainer {
 
   /** Runs one step's forward and backward; fills outs with the batch's outputs; returns the loss. */
   private double step(Dataset data, int[] order, int from, int count, boolean whole, double[] labels, double[] outs) {
-    if (execution == Execution.TAPE && recordable) {
+    if (execution == Execution.TAPE && guardFailures.getOrDefault(count, 0) < MAX_GUARD_FAILURES) {
       Recording r = recording(data, order, from, count, whole, labels);
-      return replay(r, data, order, from, count, outs);
+      try {
+        double loss = replay(r, data, order, from, count, outs);
+        guardFailures.remove(count);
+        return loss;
+      } catch (TapeGuardException branched) {
+        // the recording assumed a branch this batch does not take: record again next time
+        guardFailures.merge(count, 1, Integer::sum);
+        if (r == fullBatch) fullBatch = null; else tapes.remove(count);
+      }
     }
     return dynamic(new Built(data, order, from, count, labels), outs);
   }

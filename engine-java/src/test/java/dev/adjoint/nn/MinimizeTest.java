@@ -91,10 +91,24 @@ class MinimizeTest {
 
   @Test
   void recordedAndDynamicGiveTheSameIterates() {
-    Minimize.Result a = Minimize.lbfgs(MinimizeTest::rosenbrock, standardStart(10), Minimize.Options.defaults().recorded(true));
-    Minimize.Result b = Minimize.lbfgs(MinimizeTest::rosenbrock, standardStart(10));
+    Minimize.Result a = Minimize.lbfgs(MinimizeTest::rosenbrock, standardStart(10));
+    Minimize.Result b = Minimize.lbfgs(MinimizeTest::rosenbrock, standardStart(10), Minimize.Options.defaults().recorded(false));
     assertArrayEquals(a.x(), b.x(), 0.0);
     assertEquals(a.iterations(), b.iterations());
+  }
+
+  @Test
+  void aFunctionThatBranchesOnAValueGivesTheDynamicIterates() {
+    // (x - 2)² to the right of 2, 3(x - 2)² to the left, plus (y + 1)²: a frozen branch would mislead
+    java.util.function.Function<List<Value>, Value> f = v -> {
+      Value d = v.get(0).minus(2);
+      Value a = d.data() > 0 ? d.pow(2) : d.pow(2).times(3);
+      return a.plus(v.get(1).plus(1).pow(2));
+    };
+    Minimize.Result recorded = Minimize.lbfgs(f, new double[] {5, 3});
+    Minimize.Result dynamic = Minimize.lbfgs(f, new double[] {5, 3}, Minimize.Options.defaults().recorded(false));
+    assertArrayEquals(dynamic.x(), recorded.x(), 0.0);
+    assertClose(new double[] {2, -1}, recorded.x(), 1e-8);
   }
 
   @Test
