@@ -36,7 +36,7 @@ mutants=(
   "batch-stale-adjoints|$B|s/    Arrays.fill(adj, 0.0);//"
   "tape-dot-adjoint-wrong-operand|$SL|0,/adj\[x\] += g \* val\[w\];/ s/adj\[x\] += g \* val\[w\];/adj[x] += g * val[x];/"
   "tape-hvp-stale-adjoint-tangents|$T|s/    Arrays.fill(adjT, 0.0);//"
-  "powc-exponent-off-by-one|$R|s/case POWC -> b == 0.0 ? 0.0 : g \* (b \* Math.pow(a, b - 1.0));/case POWC -> b == 0.0 ? 0.0 : g * (b * Math.pow(a, b - 2.0));/"
+  "powc-exponent-off-by-one|$R|s/case POWC -> b == 0.0 ? 0.0 : g \* (b \* pow(a, b - 1.0));/case POWC -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 2.0));/"
 )
 printf "%-34s %-8s %s\n" engine caught "shrunk expression (nodes)"
 for m in "${mutants[@]}"; do
