@@ -11,7 +11,10 @@ import java.util.function.Supplier;
  * Opt-in anomaly detection, scoped to the current thread: while it is on, the first node whose
  * value (when it is made) or gradient (during {@link Value#backward()}) becomes NaN or infinite
  * throws an {@link AnomalyException} naming the op, its input values and the source line where the
- * node was made.
+ * node was made. Replays check too: {@link Tape}'s value, gradient, backward, jvp and hvp (values;
+ * gradients in gradient and backward) name the op, its operands' values, where its node was made
+ * (when the graph was built with detection on) and where the tape was recorded; {@link BatchTape}
+ * names the row node and the row. A failed backward or replay changes no gradient.
  *
  * <pre>{@code
  * Value y = Anomaly.detect(() -> x.log().times(w));   // checks the forward pass
@@ -20,7 +23,7 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Off by default and free when off: no creation site is captured and the only cost per node is
- * reading one static counter. While on, each node's creation site is remembered weakly (it never
+ * reading one static counter (per replay, for a tape). While on, each node's creation site is remembered weakly (it never
  * keeps a graph alive). Scopes nest and belong to the thread that opened them; other threads are
  * unaffected.
  */
