@@ -28,6 +28,7 @@ public object Evaluate {
                 is Expr.Const -> n.value
                 is Expr.Unary -> unary(n.op, v[n.arg]!!)
                 is Expr.PowC -> Math.pow(v[n.arg]!!, n.p)
+                is Expr.Clamp -> clamp(v[n.arg]!!, n.lo, n.hi)
                 is Expr.Binary -> binary(n.op, v[n.left]!!, v[n.right]!!)
                 is Expr.Sum -> n.args.fold(0.0) { s, a -> s + v[a]!! }
                 is Expr.Dot -> n.xs.indices.fold(0.0) { s, i -> s + v[n.xs[i]]!! * v[n.ws[i]]!! }
@@ -66,6 +67,9 @@ public object Evaluate {
      * it to the C library's and TorchReferenceTest to PyTorch's. Its derivative here is independent.
      */
     internal fun erf(x: Double): Double = Value.of(x).erf().data()
+
+    /** min(max(a, lo), hi). */
+    internal fun clamp(a: Double, lo: Double, hi: Double): Double = Math.min(Math.max(a, lo), hi)
 
     internal fun binary(op: BinaryOp, a: Double, b: Double): Double = when (op) {
         BinaryOp.ADD -> a + b
@@ -113,6 +117,7 @@ public object Evaluate {
                     }
                 }
                 is Expr.PowC -> g(n.arg).pow(n.p)
+                is Expr.Clamp -> g(n.arg).clamp(n.lo, n.hi)
                 is Expr.Binary -> {
                     val l = n.left
                     val r = n.right
@@ -174,6 +179,7 @@ public object Evaluate {
                 is Expr.Const -> Dual.constant(node.value, n)
                 is Expr.Unary -> d(node.arg).apply(node.op)
                 is Expr.PowC -> d(node.arg).pow(node.p)
+                is Expr.Clamp -> d(node.arg).clamp(node.lo, node.hi)
                 is Expr.Binary -> d(node.left).apply(node.op, d(node.right))
                 is Expr.Sum -> node.args.fold(Dual.constant(0.0, n)) { s, a -> s + d(a) }
                 is Expr.Dot -> node.xs.indices.map { d(node.xs[it]) * d(node.ws[it]) }
@@ -253,6 +259,9 @@ public class Dual private constructor(public val v: Double, public val d: Double
         val f = if (p == 0.0) 0.0 else p * Math.pow(v, p - 1)
         return map(Math.pow(v, p), f, abs(f))
     }
+
+    /** Clamped to [lo, hi]: the identity inside, a constant outside. */
+    public fun clamp(lo: Double, hi: Double): Dual = if (v in lo..hi) this else map(Evaluate.clamp(v, lo, hi), 0.0, 0.0)
 
     public fun apply(op: UnaryOp): Dual = when (op) {
         UnaryOp.NEG -> map(-v, -1.0, 1.0)

@@ -24,6 +24,11 @@ public sealed class Expr {
     /** [arg] to a constant power [p]. */
     public class PowC(public val arg: Expr, public val p: Double) : Expr()
 
+    /** [arg] clamped to [[lo], [hi]], one of them infinite: clamp_min (hi = ∞) or clamp_max (lo = -∞). */
+    public class Clamp(public val arg: Expr, public val lo: Double, public val hi: Double) : Expr() {
+        init { require(lo == Double.NEGATIVE_INFINITY || hi == Double.POSITIVE_INFINITY) { "Clamp: one bound must be infinite, was [$lo, $hi]" } }
+    }
+
     /** A binary primitive. */
     public class Binary(public val op: BinaryOp, public val left: Expr, public val right: Expr) : Expr()
 
@@ -41,6 +46,7 @@ public sealed class Expr {
             is Var, is Const -> emptyList()
             is Unary -> listOf(arg)
             is PowC -> listOf(arg)
+            is Clamp -> listOf(arg)
             is Binary -> listOf(left, right)
             is Sum -> args
             is Dot -> xs + ws
@@ -52,6 +58,7 @@ public sealed class Expr {
             is Var, is Const -> null
             is Unary -> op.kind
             is PowC -> Op.POWC
+            is Clamp -> if (hi == Double.POSITIVE_INFINITY) Op.CLAMP_MIN else Op.CLAMP_MAX
             is Binary -> op.kind
             is Sum -> Op.SUM
             is Dot -> Op.DOT
@@ -105,6 +112,7 @@ public sealed class Expr {
                     is Var, is Const -> e
                     is Unary -> go(e.arg).let { if (it === e.arg) e else Unary(e.op, it) }
                     is PowC -> go(e.arg).let { if (it === e.arg) e else PowC(it, e.p) }
+                    is Clamp -> go(e.arg).let { if (it === e.arg) e else Clamp(it, e.lo, e.hi) }
                     is Binary -> {
                         val l = go(e.left)
                         val r = go(e.right)
@@ -132,7 +140,7 @@ public enum class Op(public val symbol: String, public val primitive: Boolean = 
     ADD("+"), SUB("-"), MUL("*"), DIV("/"), NEG("neg"), POW("pow"), POWC("powc"), EXP("exp"), LOG("ln"),
     SQRT("sqrt"), TANH("tanh"), SIGMOID("sigmoid"), RELU("relu"), SIN("sin"), COS("cos"), ABS("abs"),
     LOG1P("log1p"), EXPM1("expm1"), TAN("tan"), ATAN("atan"), ASIN("asin"), ACOS("acos"), SINH("sinh"), COSH("cosh"),
-    ERF("erf"), SOFTPLUS("softplus"), MAX("max"), MIN("min"), ATAN2("atan2"),
+    ERF("erf"), SOFTPLUS("softplus"), MAX("max"), MIN("min"), ATAN2("atan2"), CLAMP_MIN("clamp_min"), CLAMP_MAX("clamp_max"),
     SUM("sum"), DOT("dot"),
     /** A user's [dev.adjoint.Primitive] ([UserPrimitives]), applied with `Value.apply`. */
     SOFTSIGN("softsign", primitive = true),
@@ -197,6 +205,7 @@ private class Printer(val root: Expr) {
                 if (e.op == UnaryOp.NEG) expr(e.arg, 3).let { a -> (if (a.startsWith("-")) "-($a)" else "-$a") to 3 }
                 else "${e.op.dsl}(${expr(e.arg, 0)})" to 4
             is Expr.PowC -> "${expr(e.arg, 4)}.pow(${exponent(e.p)})" to 4
+            is Expr.Clamp -> "clamp(${expr(e.arg, 0)}, ${number(e.lo)}, ${number(e.hi)})" to 4
             is Expr.Binary -> binary(e)
             is Expr.Sum -> "sum(listOf(${e.args.joinToString { expr(it, 0) }}))" to 4
             is Expr.Dot -> "dot(listOf(${e.xs.joinToString { expr(it, 0) }}), listOf(${e.ws.joinToString { expr(it, 0) }}))" to 4

@@ -69,6 +69,10 @@ public object Domains {
                         UnaryOp.ATAN, UnaryOp.SINH, UnaryOp.COSH -> {}
                     }
                 }
+                is Expr.Clamp -> {
+                    val a = v[n.arg]!!
+                    if (abs(a - n.lo) < KINK_MARGIN || abs(a - n.hi) < KINK_MARGIN) return false
+                }
                 is Expr.PowC -> {
                     val a = v[n.arg]!!
                     if (n.p != Math.rint(n.p) && a < DOMAIN_MARGIN) return false
@@ -143,7 +147,7 @@ public object Exprs {
 
         fun node(depth: Int, top: Boolean = false): N {
             if (!top && (depth <= 0 || rnd.nextDouble() < 0.15)) return leaf()
-            if (shape == Shape.DAG && !top && pool.isNotEmpty() && rnd.nextDouble() < 0.75) return pool[rnd.nextInt(pool.size)]
+            if (shape == Shape.DAG && !top && pool.isNotEmpty() && rnd.nextDouble() < 0.8) return pool[rnd.nextInt(pool.size)]
             val made = bounded(op(Op.entries[rnd.nextInt(Op.entries.size)], depth - 1))
             pool += made
             return made
@@ -172,6 +176,13 @@ public object Exprs {
                 var a = node(d)
                 if (p != Math.rint(p)) a = positive(a) else if (p < 0) a = awayFromZero(a)
                 N(Expr.PowC(a.e, p), Math.pow(a.v, p))
+            }
+            Op.CLAMP_MIN, Op.CLAMP_MAX -> node(d).let { a ->
+                // the bound 1/4 or 3/4 from the operand, on either side: clamped or passed through
+                val bound = round(a.v * 4) / 4 + OFFSETS[rnd.nextInt(OFFSETS.size)]
+                val lo = if (op == Op.CLAMP_MIN) bound else Double.NEGATIVE_INFINITY
+                val hi = if (op == Op.CLAMP_MAX) bound else Double.POSITIVE_INFINITY
+                N(Expr.Clamp(a.e, lo, hi), Evaluate.clamp(a.v, lo, hi))
             }
             Op.NEG -> unary(UnaryOp.NEG, node(d))
             Op.EXP -> node(d).let { unary(UnaryOp.EXP, if (it.v > 3) unary(UnaryOp.SIN, it) else it) }
@@ -239,6 +250,8 @@ public object Exprs {
         /** Squashes a node whose value grew past the bound. */
         fun bounded(a: N): N = if (abs(a.v) <= Domains.MAX_MAGNITUDE) a else unary(UnaryOp.TANH, a)
     }
+
+    private val OFFSETS = doubleArrayOf(-0.75, -0.375, 0.375, 0.75)
 
     private val POWERS = doubleArrayOf(2.0, 3.0, -1.0, 0.5, 1.5, -2.0, -0.5, 0.0)
 }

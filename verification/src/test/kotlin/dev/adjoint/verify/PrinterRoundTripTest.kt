@@ -21,7 +21,7 @@ class PrinterRoundTripTest {
             val parsed = Parser(text).body()
             assertTrue(same(s.expr, parsed, IdentityHashMap(), IdentityHashMap()), "seed $seed: $text\nparses back as\n${parsed.toKotlin()}")
         }
-        assertTrue(shared > 500, "only $shared samples with shared nodes")
+        assertTrue(shared > 450, "only $shared samples with shared nodes") // about 1 in 6 with 35 ops
     }
 
     @Test
@@ -58,6 +58,7 @@ class PrinterRoundTripTest {
         val kinds = when (a) {
             is Expr.Unary -> b is Expr.Unary && a.op == b.op
             is Expr.PowC -> b is Expr.PowC && a.p.toRawBits() == b.p.toRawBits()
+            is Expr.Clamp -> b is Expr.Clamp && a.lo.toRawBits() == b.lo.toRawBits() && a.hi.toRawBits() == b.hi.toRawBits()
             is Expr.Binary -> b is Expr.Binary && a.op == b.op
             is Expr.Sum -> b is Expr.Sum && a.args.size == b.args.size
             is Expr.Dot -> b is Expr.Dot && a.xs.size == b.xs.size
@@ -176,6 +177,14 @@ class PrinterRoundTripTest {
                     val ws = list()
                     expect(")")
                     Expr.Dot(xs, ws)
+                }
+                t == "clamp" -> {
+                    expect("(")
+                    val arg = expr()
+                    expect(",")
+                    val lo = number()
+                    expect(",")
+                    Expr.Clamp(arg, lo, number()).also { expect(")") }
                 }
                 BinaryOp.entries.any { it.symbol == t && t[0].isLetter() && it != BinaryOp.POW } -> {
                     // a binary op written as a function: max(a, b), min, atan2, hypot

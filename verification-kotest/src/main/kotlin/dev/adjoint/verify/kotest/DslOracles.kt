@@ -6,6 +6,7 @@ import dev.adjoint.dsl.acos
 import dev.adjoint.dsl.asin
 import dev.adjoint.dsl.atan
 import dev.adjoint.dsl.atan2
+import dev.adjoint.dsl.clamp
 import dev.adjoint.dsl.cos
 import dev.adjoint.dsl.cosh
 import dev.adjoint.dsl.erf
@@ -93,6 +94,7 @@ public object DslOracles {
                     }
                 }
                 is Expr.PowC -> g(n.arg) pow n.p
+                is Expr.Clamp -> clamp(g(n.arg), n.lo, n.hi)
                 is Expr.Binary -> {
                     val l = n.left
                     val r = n.right
