@@ -132,7 +132,7 @@ public object Oracles {
             }
         }
         val tape = Tape.record(x, f)
-        val points = listOf(x, DoubleArray(n) { x[it] + 0.0625 * (it + 1) }, DoubleArray(n) { x[it] - 0.046875 * (it + 2) }, x)
+        val points = Replays.points(x) + listOf(x)
         val tapeHv = DoubleArray(n)
         val tapeGrad = DoubleArray(n)
         for ((r, p) in points.withIndex()) {

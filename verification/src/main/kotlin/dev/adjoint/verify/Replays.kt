@@ -23,12 +23,8 @@ import kotlin.math.abs
 internal class Replays(private val e: Expr, private val x: DoubleArray, private val tol: Oracles.Tolerances) {
     private val n = x.size
 
-    /** The recording point, and two new points near it (new values for every input). */
-    private val points: List<DoubleArray> = listOf(
-        x,
-        DoubleArray(n) { x[it] + 0.0625 * (it + 1) },
-        DoubleArray(n) { x[it] - 0.046875 * (it + 2) },
-    )
+    /** The recording point, and two new points near it. */
+    private val points: List<DoubleArray> = points(x)
 
     private val graphs = HashMap<Int, Gradient>()
 
@@ -229,11 +225,15 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
         return null
     }
 
-    private companion object {
+    companion object {
+        /** [x], and two new points near it (new values for every input), where tapes are replayed. */
+        fun points(x: DoubleArray): List<DoubleArray> =
+            listOf(x, DoubleArray(x.size) { x[it] + 0.0625 * (it + 1) }, DoubleArray(x.size) { x[it] - 0.046875 * (it + 2) })
+
         /** The point of each tape replay: the recording point, the two new points, and back. */
-        val REPLAYS = intArrayOf(0, 1, 2, 0, 1)
+        private val REPLAYS = intArrayOf(0, 1, 2, 0, 1)
 
         /** pᵢ's values (times i + 1) in the three batch replays with new shared values. */
-        val OFFSETS = doubleArrayOf(0.0, 0.125, -0.0625)
+        private val OFFSETS = doubleArrayOf(0.0, 0.125, -0.0625)
     }
 }
