@@ -21,7 +21,8 @@ import java.util.concurrent.ForkJoinTask;
 final class BatchShards {
   /**
    * Lane operations per replay (rows × op nodes) from which shards run on several threads: below
-   * it the fork and join cost more than they save (measured with moons-1000 and moons-10000).
+   * it the fork and join are expected to cost more than they save. An estimate, not a measurement: the
+   * two-core speed-up could not be measured on the loaded machine this was written on.
    */
   static final long PARALLEL_WORK = 200_000;
 
