@@ -12,7 +12,10 @@ import dev.adjoint.nn.Optimizer
 import dev.adjoint.nn.SGD
 import dev.adjoint.nn.Trainer
 import java.io.PrintStream
+import java.lang.ref.SoftReference
+import java.util.Collections
 import java.util.Locale
+import java.util.WeakHashMap
 
 /** A loss over a batch: the model's scores and the labels. */
 public fun interface LossFunction {
@@ -182,7 +185,9 @@ public class FitScope internal constructor() {
  * the gradients, back-propagates and takes one optimizer step. [validation] is evaluated after
  * every epoch. [execution] chooses define-by-run or recorded replays (the default); both give
  * bitwise the same history. A new optimizer is made from [optimizer] on each call; pass an
- * [Optimizer] to keep its state (Adam's moments) across calls.
+ * [Optimizer] to keep its state (Adam's moments) across calls: then calling `fit` again with the
+ * same model, loss, optimizer and execution (once per batch or per epoch) also reuses the
+ * recordings instead of recording again. Each call restarts the shuffling from [FitScope.seed].
  *
  * ```
  * val history = model.fit(data, epochs = 100, loss = Losses.hinge, optimizer = sgd { k -> 1.0 - 0.9 * k / 100 }) {
@@ -202,7 +207,10 @@ public fun Model.fit(
     block: FitScope.() -> Unit = {},
 ): History = fit(data, epochs, loss, optimizer.create(parameters()), execution, batchSize, validation, block)
 
-/** [fit] with an optimizer that persists: calling it again continues the same optimization. */
+/**
+ * [fit] with an optimizer that persists: calling it again continues the same optimization, and
+ * with the same model, loss and execution replays the recordings of the earlier calls.
+ */
 public fun Model.fit(
     data: Dataset,
     epochs: Int,
@@ -215,33 +223,81 @@ public fun Model.fit(
 ): History {
     require(epochs >= 0) { "fit: epochs must be non-negative, was $epochs" }
     val scope = FitScope().apply(block)
-    val objective = (loss as? ObjectiveLoss)?.objective
-        ?: Objective.of("loss", { s, y -> loss.loss(s, y) }, Objective.Metric.SIGN)
-    val trainer = Trainer.of(this, objective, optimizer)
-        .execution(if (execution == Execution.TAPE) Trainer.Execution.TAPE else Trainer.Execution.DYNAMIC)
+    val fitter = fitterOf(this, loss, optimizer, execution)
+    val trainer = fitter.trainer
         .seed(scope.seed)
         .shuffle(scope.shuffle)
         .l2(scope.l2)
         .earlyStopping(scope.patience)
         .validation(validation)
-    if (batchSize != null) trainer.batchSize(batchSize)
-    scope.clipGradNorm?.let { trainer.clipGradNorm(it) }
+        .batchSize(batchSize ?: Int.MAX_VALUE)
+        .clipGradNorm(scope.clipGradNorm ?: Double.POSITIVE_INFINITY)
     scope.trainer = trainer
     val perEpoch = if (batchSize == null) 1 else (data.size() + batchSize - 1) / batchSize
     val bar = if (scope.progress) ProgressBar(System.err, epochs.toLong() * perEpoch) else null
-    trainer.onStep { s ->
-        val step = Step(s.step(), s.loss(), s.metric())
-        scope.callbacks.forEach { it(step) }
-        bar?.update(step)
+    fitter.scope = scope
+    fitter.bar = bar
+    try {
+        val history = History(trainer.fit(data, epochs))
+        bar?.finish()
+        return history
+    } finally {
+        fitter.scope = null
+        fitter.bar = null
     }
-    trainer.onEpoch { e ->
-        val epoch = Epoch(e.epoch(), e.loss(), e.metric(), e.validationLoss(), e.validationMetric())
-        scope.epochCallbacks.forEach { it(epoch) }
-    }
-    val history = History(trainer.fit(data, epochs))
-    bar?.finish()
-    return history
 }
+
+/**
+ * The [Trainer] [fit] keeps for one model, loss, optimizer and execution, so calling [fit] again
+ * (once per batch or per epoch) replays its recordings instead of recording again. Its callbacks
+ * forward to the scope of the running call.
+ */
+internal class Fitter(
+    val loss: LossFunction,
+    val optimizer: Optimizer,
+    val execution: Execution,
+    val trainer: Trainer,
+) {
+    var scope: FitScope? = null
+    var bar: ProgressBar? = null
+
+    init {
+        trainer.onStep { s ->
+            val step = Step(s.step(), s.loss(), s.metric())
+            scope?.callbacks?.forEach { it(step) }
+            bar?.update(step)
+        }
+        trainer.onEpoch { e ->
+            val epoch = Epoch(e.epoch(), e.loss(), e.metric(), e.validationLoss(), e.validationMetric())
+            scope?.epochCallbacks?.forEach { it(epoch) }
+        }
+    }
+}
+
+/**
+ * The last [Fitter] of each model, weakly keyed by the model; softly held, since a fitter's
+ * trainer refers to its model (a cache: losing an entry costs only recording again, as every
+ * [fit] call restarts the shuffling from its seed and the optimizer keeps its own state).
+ */
+private val fitters = Collections.synchronizedMap(WeakHashMap<Model, SoftReference<Fitter>>())
+
+/** The cached fitter of [model] for this loss, optimizer and execution, or a new one replacing it. */
+internal fun fitterOf(model: Model, loss: LossFunction, optimizer: Optimizer, execution: Execution): Fitter {
+    val cached = fitters[model]?.get()
+    if (cached != null && cached.loss === loss && cached.optimizer === optimizer && cached.execution == execution && cached.scope == null) {
+        return cached
+    }
+    val objective = (loss as? ObjectiveLoss)?.objective
+        ?: Objective.of("loss", { s, y -> loss.loss(s, y) }, Objective.Metric.SIGN)
+    val trainer = Trainer.of(model, objective, optimizer)
+        .execution(if (execution == Execution.TAPE) Trainer.Execution.TAPE else Trainer.Execution.DYNAMIC)
+    val fitter = Fitter(loss, optimizer, execution, trainer)
+    fitters[model] = SoftReference(fitter)
+    return fitter
+}
+
+/** The trainer [fit] keeps for [model], if any (for tests). */
+internal fun cachedTrainer(model: Model): Trainer? = fitters[model]?.get()?.trainer
 
 /** A one-line progress bar redrawn in place with a carriage return. */
 internal class ProgressBar(private val out: PrintStream, private val total: Long) {

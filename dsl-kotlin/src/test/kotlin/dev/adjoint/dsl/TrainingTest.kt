@@ -166,4 +166,77 @@ class TrainingTest {
             mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = -1, optimizer = sgd(0.1))
         }.message)
     }
+
+    @Test
+    fun repeatedFitCallsReuseTheRecordingsAndMatchOneCall() {
+        val all = Dataset.spirals(20, 3, 0.2, 2)
+        val train = all.slice(0, 45)
+        val heldOut = all.slice(45, 60)
+        run {
+            val loss = Losses.softmaxCrossEntropy
+            val once = mlp(inputs = 2, init = Init.PYTORCH) { dense(8, relu); dense(3) }
+            val onceHistory = once.fit(train, epochs = 6, loss = loss, optimizer = Adam.of(once.parameters(), 0.02),
+                batchSize = 10, validation = heldOut) { shuffle = false }
+
+            val repeated = mlp(inputs = 2, init = Init.PYTORCH) { dense(8, relu); dense(3) }
+            val adam = Adam.of(repeated.parameters(), 0.02)
+            val losses = ArrayList<Double>()
+            val validation = ArrayList<Double>()
+            var recorded = -1
+            var trainer: dev.adjoint.nn.Trainer? = null
+            repeat(6) { epoch ->
+                val h = repeated.fit(train, epochs = 1, loss = loss, optimizer = adam, batchSize = 10, validation = heldOut) { shuffle = false }
+                losses += h.loss.toList()
+                validation += h.epochs.map { it.validationLoss }
+                val t = cachedTrainer(repeated)!!
+                if (epoch == 0) {
+                    trainer = t
+                    recorded = t.recordings()
+                    assertTrue(recorded > 0, "the first call records")
+                } else {
+                    assertTrue(trainer === t, "call $epoch reuses the trainer")
+                    assertEquals(recorded, t.recordings(), "call $epoch replays, it does not record again")
+                }
+            }
+            assertArrayEquals(onceHistory.loss, losses.toDoubleArray(), "six calls of one epoch: bitwise one call of six")
+            assertArrayEquals(onceHistory.epochs.map { it.validationLoss }.toDoubleArray(), validation.toDoubleArray())
+            assertArrayEquals(once.parameters().map { it.data() }.toDoubleArray(), repeated.parameters().map { it.data() }.toDoubleArray())
+        }
+        // a custom loss, one output: the same with the same LossFunction instance
+        val data = Dataset.moons(40, 0.1, 4)
+        val custom = LossFunction { s, y -> mean(s.mapIndexed { i, v -> (v - y[i]).pow(2.0) }) }
+        val once = mlp(inputs = 2) { dense(6, tanh); dense(1) }
+        val onceHistory = once.fit(data, epochs = 4, loss = custom, optimizer = Adam.of(once.parameters(), 0.05), batchSize = 16) { shuffle = false }
+        val repeated = mlp(inputs = 2) { dense(6, tanh); dense(1) }
+        val adam = Adam.of(repeated.parameters(), 0.05)
+        val losses = ArrayList<Double>()
+        repeated.fit(data, epochs = 1, loss = custom, optimizer = adam, batchSize = 16) { shuffle = false }.let { losses += it.loss.toList() }
+        val trainer = cachedTrainer(repeated)!!
+        repeat(3) {
+            repeated.fit(data, epochs = 1, loss = custom, optimizer = adam, batchSize = 16) { shuffle = false }.let { losses += it.loss.toList() }
+            assertTrue(trainer === cachedTrainer(repeated), "the same loss, optimizer and model reuse the trainer")
+        }
+        assertArrayEquals(onceHistory.loss, losses.toDoubleArray())
+        assertArrayEquals(once.parameters().map { it.data() }.toDoubleArray(), repeated.parameters().map { it.data() }.toDoubleArray())
+        // another optimizer (or loss) is another trainer
+        repeated.fit(data, epochs = 1, loss = custom, optimizer = Adam.of(repeated.parameters(), 0.05), batchSize = 16)
+        assertTrue(trainer !== cachedTrainer(repeated))
+    }
+
+    @Test
+    fun repeatedFitCallsRestartTheShufflingFromTheSeedAndKeepTheCallbacksOfEachCall() {
+        val data = Dataset.moons(40, 0.1, 5)
+        val a = mlp(inputs = 2) { dense(6, relu); dense(1) }
+        val b = mlp(inputs = 2) { dense(6, relu); dense(1) }
+        val adamA = Adam.of(a.parameters(), 0.05)
+        val adamB = Adam.of(b.parameters(), 0.05)
+        val seenA = ArrayList<Int>()
+        repeat(3) { call ->
+            a.fit(data, epochs = 1, optimizer = adamA, batchSize = 8) { seed = 3; onStep { seenA += call } }
+            // define-by-run (another cached trainer) gives bitwise the same numbers
+            b.fit(data, epochs = 1, optimizer = adamB, batchSize = 8, execution = Execution.DYNAMIC) { seed = 3 }
+        }
+        assertEquals(List(5) { 0 } + List(5) { 1 } + List(5) { 2 }, seenA, "each call runs its own callbacks only")
+        assertArrayEquals(b.parameters().map { it.data() }.toDoubleArray(), a.parameters().map { it.data() }.toDoubleArray())
+    }
 }

@@ -162,6 +162,12 @@ public final class Trainer {
   private final Map<Integer, Recording> tapes = new HashMap<>();
   /** The full-batch row-parallel recording, bound to its data set. */
   private Recording fullBatch;
+  /** One row's forward graph for {@link #evaluate}, with the parameters and the row as inputs. */
+  private Tape evalForward;
+  /** Evaluation loss recordings by row count (see {@link #evaluate}). */
+  private final Map<Integer, EvalLoss> evalTapes = new HashMap<>();
+  /** The number of graphs recorded so far. */
+  private int recordings;
 
   private Trainer(Model model, Objective objective, Optimizer optimizer) {
     this.model = Objects.requireNonNull(model, "Trainer: model is null");
@@ -267,6 +273,15 @@ public final class Trainer {
     return optimizer;
   }
 
+  /**
+   * The number of graphs this trainer has recorded so far (training recordings per batch shape,
+   * and evaluation recordings); replays do not count. A diagnostic: it stays put while
+   * {@link #fit} and {@link #evaluate} only replay.
+   */
+  public int recordings() {
+    return recordings;
+  }
+
   // ------------------------------------------------------------------------ fitting
 
   /**
@@ -349,24 +364,114 @@ public final class Trainer {
   }
 
   /**
-   * The loss (no regularisation) and metric of the model on data: the outputs by
-   * {@link #predict}, the loss over them as leaves (no model graph per row for an MLP).
+   * The loss (no regularisation) and metric of the model on data, building no graph: the outputs
+   * from replays of one recording of a row's forward graph (its inputs the parameters and the
+   * row), the loss from a replay of one recording of the objective over that many rows' outputs
+   * and targets (recorded again when a loss given to {@link Objective#of} sees other labels).
+   * Bitwise the numbers of building the model's and the loss's graphs; each recording is made on
+   * the first evaluation that needs it, and a replay refused by a guard
+   * ({@link TapeGuardException}) is computed define-by-run instead and recorded again next time.
    */
   public Evaluation evaluate(Dataset data) {
     check(data, "evaluate");
     int n = data.size(), k = model.outputs();
-    double[][] out = predict(model, rows(data));
-    List<List<Value>> outputs = new ArrayList<>(n), targets = new ArrayList<>(n);
-    double[] flat = new double[n * k];
+    double[] flat = outputs(data);
     double[] labels = data.labels();
-    for (int r = 0; r < n; r++) {
-      List<Value> o = new ArrayList<>(k);
-      for (int j = 0; j < k; j++) o.add(Value.of(flat[r * k + j] = out[r][j]));
-      outputs.add(o);
-      targets.add(objective.target(labels[r], k));
+    return new Evaluation(evaluationLoss(flat, n, k, labels), objective.metric(flat, k, labels, n));
+  }
+
+  /** Every row's outputs, row after row (row r's output j at [r·k + j]), without building a graph. */
+  private double[] outputs(Dataset data) {
+    int n = data.size(), k = model.outputs(), nin = model.inputs(), np = parameters.size();
+    double[] flat = new double[n * k];
+    if (n == 0) return flat;
+    if (evalForward == null) {
+      List<Value> in = new ArrayList<>(np + nin);
+      in.addAll(parameters);
+      List<Value> row = new ArrayList<>(nin);
+      for (int i = 0; i < nin; i++) row.add(Value.of(0.0));
+      in.addAll(row);
+      List<Value> out = model.apply(row);
+      if (out.size() != k) throw new IllegalStateException("evaluate: the model gave " + out.size() + " outputs, it declares " + k);
+      evalForward = Tape.record(in, out);
+      recordings++;
     }
-    double loss = Internal.data(objective.loss(outputs, targets, labels));
-    return new Evaluation(loss, objective.metric(flat, k, labels, n));
+    double[] x = new double[np + nin];
+    for (int i = 0; i < np; i++) x[i] = Internal.data(parameters.get(i));
+    try {
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(data.x(r), 0, x, np, nin);
+        evalForward.value(x);
+        for (int j = 0; j < k; j++) flat[r * k + j] = evalForward.output(j);
+      }
+    } catch (TapeGuardException branched) {
+      // the model branches on a value differently here: every row by its own graph, and record
+      // again next time
+      evalForward = null;
+      for (int r = 0; r < n; r++) {
+        List<Value> row = new ArrayList<>(nin);
+        for (double v : data.x(r)) row.add(Value.of(v));
+        List<Value> o = model.apply(row);
+        for (int j = 0; j < k; j++) flat[r * k + j] = Internal.data(o.get(j));
+      }
+    }
+    return flat;
+  }
+
+  /** A recording of the objective over a number of rows' outputs (then targets) as inputs. */
+  private static final class EvalLoss {
+    final Tape tape;
+    /** The labels a label-reading loss was recorded with (null for built-ins). */
+    final double[] labels;
+
+    EvalLoss(Tape tape, double[] labels) {
+      this.tape = tape;
+      this.labels = labels;
+    }
+  }
+
+  /** The objective's loss over flat outputs, replayed from a recording per row count. */
+  private double evaluationLoss(double[] flat, int n, int k, double[] labels) {
+    boolean readsLabels = objective.readsLabels();
+    int w = readsLabels ? 0 : objective.targetWidth(k);
+    EvalLoss e = evalTapes.get(n);
+    if (e == null || (readsLabels && !Arrays.equals(e.labels, labels))) {
+      List<Value> inputs = new ArrayList<>(n * (k + w));
+      List<List<Value>> outputs = new ArrayList<>(n), targets = new ArrayList<>(n);
+      for (int r = 0; r < n; r++) {
+        List<Value> o = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) o.add(Value.of(flat[r * k + j]));
+        outputs.add(o);
+        inputs.addAll(o);
+      }
+      if (!readsLabels) {
+        for (int r = 0; r < n; r++) {
+          List<Value> t = objective.target(labels[r], k);
+          targets.add(t);
+          inputs.addAll(t);
+        }
+      }
+      e = new EvalLoss(Tape.record(inputs, objective.loss(outputs, targets, labels)), readsLabels ? labels.clone() : null);
+      recordings++;
+      evalTapes.put(n, e);
+    }
+    double[] x = new double[n * (k + w)];
+    System.arraycopy(flat, 0, x, 0, n * k);
+    for (int r = 0; r < n && w > 0; r++) objective.encode(labels[r], k, x, n * k + r * w);
+    try {
+      return e.tape.value(x);
+    } catch (TapeGuardException branched) {
+      // the loss branches on a value differently here: this once define-by-run, record again next time
+      evalTapes.remove(n);
+      List<List<Value>> outputs = new ArrayList<>(n), targets = new ArrayList<>(n);
+      for (int r = 0; r < n; r++) {
+        List<Value> o = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) o.add(Value.of(flat[r * k + j]));
+        outputs.add(o);
+        targets.add(readsLabels ? List.of() : objective.target(labels[r], k));
+      }
+      return Internal.data(objective.loss(outputs, targets, labels));
+    }
   }
 
   /**
@@ -533,6 +638,7 @@ public final class Trainer {
       List<Value> outputs = new ArrayList<>(1 + count * model.outputs());
       outputs.add(b.loss);
       for (List<Value> o : b.outputs) outputs.addAll(o);
+      recordings++;
       r = new Recording(Tape.record(inputs, outputs), null, b.features, b.targets, readsLabels ? labels.clone() : null, null);
       tapes.put(count, r);
     }
@@ -548,6 +654,7 @@ public final class Trainer {
     List<Value> row = new ArrayList<>(nin);
     for (int i = 0; i < nin; i++) row.add(Value.of(0.0));
     BatchTape batch;
+    recordings++;
     try {
       batch = BatchTape.record(parameters, row, model.apply(row).get(0), rows(data), outs -> {
         List<List<Value>> outputs = new ArrayList<>(outs.size()), targets = new ArrayList<>(outs.size());
