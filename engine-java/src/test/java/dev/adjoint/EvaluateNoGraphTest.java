@@ -1,5 +1,6 @@
 package dev.adjoint;
 
+import static dev.adjoint.nn.TrainerTest.zeroOne;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.adjoint.nn.Adam;
@@ -20,16 +21,6 @@ import org.junit.jupiter.api.Test;
  * per-thread node counter), and gives bitwise the define-by-run loss and metric of each objective.
  */
 class EvaluateNoGraphTest {
-  private static Dataset zeroOne(Dataset d) {
-    double[][] x = new double[d.size()][];
-    double[] y = new double[d.size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = d.x(i);
-      y[i] = d.y(i) > 0 ? 1 : 0;
-    }
-    return Dataset.of(x, y);
-  }
-
   /** The loss of the model on data with every graph built define-by-run, as evaluate used to. */
   private static double defineByRun(Model model, Objective objective, Dataset data) {
     List<Value> outputs = new ArrayList<>();

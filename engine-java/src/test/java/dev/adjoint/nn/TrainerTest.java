@@ -15,14 +15,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainerTest {
+public class TrainerTest {
   private static double[] weights(Model m) {
     double[] w = new double[m.parameters().size()];
     for (int i = 0; i < w.length; i++) w[i] = m.parameters().get(i).data();
     return w;
   }
 
-  private static Dataset zeroOne(Dataset d) {
+  /** The data set with labels {-1, +1} mapped to {0, 1} (for binary cross-entropy); shared by engine tests. */
+  public static Dataset zeroOne(Dataset d) {
     double[][] x = new double[d.size()][];
     double[] y = new double[d.size()];
     for (int i = 0; i < x.length; i++) {
