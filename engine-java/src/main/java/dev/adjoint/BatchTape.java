@@ -32,8 +32,14 @@ import java.util.function.Function;
  * row's branch; reads of other values are not seen here, so branch in the loss, not the row); the
  * loss is recorded on a {@link Tape}, whose guards every replay checks before changing anything
  * (see {@link Tape}: a broken one throws {@link TapeGuardException}). With {@link Anomaly} on, a
- * replay throws {@link AnomalyException} at the first row node whose value is NaN or infinite
- * (naming the op and the row) and when a shared leaf's gradient is, before changing any.
+ * replay throws {@link AnomalyException} at the first row node whose value, or whose rule's
+ * gradient, is NaN or infinite, naming the op, the row, its operands' values in that row, where
+ * the node was made (known when the row graph was built with detection on) and where the tape was
+ * recorded, before changing any gradient; the loss's own nodes are checked by its {@link Tape}.
+ * Detection replays the rows a second time, node by node (its cost is paid only while it is on).
+ *
+ * <p>Faults: a replay that throws, whatever it throws, changes no gradient and leaves
+ * {@link #output} as it was; the next replay is correct.
  *
  * <p>Not thread-safe: replays write its arrays. Give each thread its own {@link #copy()}, which
  * shares the recorded structure; {@link #backward()} adds to the shared leaves' gradients
@@ -66,9 +72,17 @@ public final class BatchTape {
   private final DenseKernels kernels;
   /** The rows' shards when more than one (null: one, this tape's own arrays). */
   private final BatchShards shards;
+  /** Per op node, where it was made (null: recorded with anomaly detection off); where the tape was recorded. */
+  private final StackTraceElement[] sites;
+  private final String recordedAt;
+  /** Each row's output after the last replay that completed (at recording, before any): what {@link #output} reads. */
+  private final double[] last;
+  /** Anomaly detection's own replay of the rows (values, adjoints), made on first use. */
+  private double[] checkVal, checkAdj;
 
   private BatchTape(int shared, int inputs, int rows, int yBase, byte[] op, int[] ea, int[] eb, int[] args, int out,
-      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction, DenseKernels kernels, BatchShards shards) {
+      int[] laneOfRow, Value[] leaves, double[] val, Tape reduction, DenseKernels kernels, BatchShards shards,
+      StackTraceElement[] sites, String recordedAt) {
     this.shared = shared;
     this.inputs = inputs;
     this.rows = rows;
@@ -88,6 +102,10 @@ public final class BatchTape {
     this.active = new int[rows];
     this.kernels = kernels;
     this.shards = shards;
+    this.sites = sites;
+    this.recordedAt = recordedAt;
+    this.last = new double[rows];
+    commit();
   }
 
   /**
@@ -97,7 +115,7 @@ public final class BatchTape {
    */
   public BatchTape copy() {
     return new BatchTape(shared, inputs, rows, yBase, op, ea, eb, args, out, laneOfRow, leaves, val.clone(),
-        reduction.copy(), kernels == null ? null : kernels.copy(), shards == null ? null : shards.copy());
+        reduction.copy(), kernels == null ? null : kernels.copy(), shards == null ? null : shards.copy(), sites, recordedAt);
   }
 
   /**
@@ -227,7 +245,9 @@ public final class BatchTape {
     reduceInputs.addAll(outputs);
     Tape reduction = Tape.record(reduceInputs, loss);
     BatchShards split = shards == 1 ? null : new BatchShards(shards, op, ea, eb, args, val, sharedSlots, nin, lanes, nrow);
-    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction, kernels, split);
+    StackTraceElement at = Anomaly.callerOutsideLibrary();
+    return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction, kernels, split,
+        p.sites, at == null ? null : at.toString());
   }
 
   /**
@@ -321,22 +341,32 @@ public final class BatchTape {
       for (int r = 0; r < rows; r++) adj[out + laneOfRow[r]] = reduceGrad[nin + r];
       reverse(op, ea, eb, args, val, adj, yBase, rows, shared, active, kernels);
     }
+    Faults.point("BatchTape.reverse");
     if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
+      checkGradients();
       for (int i = 0; i < nin; i++) {
-        if (!Double.isFinite(adj[i])) {
+        if (!Double.isFinite(adj[i])) { // the rows' sums, shard by shard, overflowed
           throw new AnomalyException("backward", List.of(), null, "BatchTape.backward: the gradient of shared leaf " + i
-              + " (" + leaves[i] + ") is " + adj[i] + "; no gradient was changed");
+              + " (" + leaves[i] + "), summed over the rows, is " + adj[i] + "; no gradient was changed");
         }
       }
     }
     for (int i = 0; i < nin; i++) leaves[i].addGrad(adj[i]);
+    commit();
     return loss;
   }
 
   /** Replays forward only, with the shared leaves' current values; returns the loss. */
   public double value() {
     replayRows();
-    return reduction.value(reduceIn);
+    double loss = reduction.value(reduceIn);
+    commit();
+    return loss;
+  }
+
+  /** Makes the rows' outputs of the replay that just completed what {@link #output} reads. */
+  private void commit() {
+    for (int r = 0; r < rows; r++) last[r] = val[out + laneOfRow[r]];
   }
 
   /** Runs every row with the shared leaves' current values; fills the reduction's inputs. */
@@ -348,26 +378,107 @@ public final class BatchTape {
       forward(op, ea, eb, args, val, yBase, rows, shared, kernels);
     }
     for (int r = 0; r < rows; r++) reduceIn[inputs + r] = val[out + laneOfRow[r]];
+    Faults.point("BatchTape.forward");
     if (Anomaly.anyOpen() && Anomaly.isEnabled()) checkValues();
   }
 
-  /** Anomaly detection: throws at the first row node (in order, then by row) whose value is NaN or infinite. */
+  /**
+   * Anomaly detection's forward sweep: replays the rows again, node by node, without kernels or
+   * shards (bitwise the same values) into arrays of its own, and throws at the first node (in
+   * order, then by row) whose value is NaN or infinite.
+   */
   private void checkValues() {
-    for (int i = shards == null ? 0 : op.length - 1; i < op.length; i++) { // shards keep inner nodes' values apart
-      for (int r = 0; r < rows; r++) {
-        double y = val[yBase + i * rows + laneOfRow[r]];
-        if (!Double.isFinite(y)) {
-          throw new AnomalyException(Op.of(op[i]).label, List.of(), null, "BatchTape.forward: op '" + Op.of(op[i]).label
-              + "' (node " + i + " of the row graph) produced " + y + " for row " + r);
+    if (checkVal == null) checkVal = new double[val.length];
+    final double[] v = checkVal;
+    System.arraycopy(val, 0, v, 0, yBase); // shared slots (current) and the row leaves
+    for (int i = 0, y = yBase; i < op.length; i++, y += rows) {
+      final Op o = Op.of(op[i]);
+      if (o.nary) LaneRules.forwardLanes(o, args, ea[i], eb[i], v, y, rows, shared);
+      else LaneRules.forwardLanes(o, ea[i], eb[i], v, y, rows, shared);
+      for (int s = 0; s < rows; s++) {
+        if (!Double.isFinite(v[y + s])) throw anomaly(i, s, "BatchTape.forward: op '" + o.label + "' produced " + v[y + s], "");
+      }
+    }
+  }
+
+  /**
+   * Anomaly detection's reverse sweep, after {@link #checkValues} and the loss's gradient: sweeps
+   * the rows again, node by node, and throws at the first node whose rule makes an operand's
+   * gradient NaN or infinite.
+   */
+  private void checkGradients() {
+    if (checkAdj == null) checkAdj = new double[val.length];
+    final double[] v = checkVal, g = checkAdj;
+    Arrays.fill(g, 0.0);
+    System.arraycopy(reduceGrad, 0, g, 0, inputs);
+    for (int r = 0; r < rows; r++) g[out + laneOfRow[r]] = reduceGrad[inputs + r];
+    for (int i = op.length - 1, y = yBase + i * rows; i >= 0; i--, y -= rows) {
+      final Op o = Op.of(op[i]);
+      final int[] in = operands(i);
+      double[] before = new double[in.length];
+      for (int q = 0; q < in.length; q++) before[q] = g[in[q]];
+      if (o.nary) LaneRules.adjointLanes(o, args, ea[i], eb[i], v, g, y, rows, shared, active);
+      else LaneRules.adjointLanes(o, ea[i], eb[i], v, g, y, rows, shared);
+      for (int q = 0; q < in.length; q++) {
+        final int x = in[q];
+        if (x < shared) {
+          if (Double.isFinite(g[x])) continue;
+          // a shared operand's gradient sums the rows' terms: name the first row (in sweep order) whose term made it so
+          int lane = 0;
+          if (!o.nary) {
+            double acc = before[q];
+            for (int s = rows - 1; s >= 0; s--) {
+              final double av = v[ea[i] < shared ? ea[i] : ea[i] + s], bv = v[eb[i] < shared ? eb[i] : eb[i] + s];
+              acc += q == 0 ? Rules.adjointA(o, av, bv, v[y + s], g[y + s]) : Rules.adjointB(o, av, bv, v[y + s], g[y + s]);
+              if (!Double.isFinite(acc)) {
+                lane = s;
+                break;
+              }
+            }
+          }
+          throw anomaly(i, lane, "BatchTape.backward: op '" + o.label + "' with output gradient " + g[y + lane]
+              + " made the gradient of input " + q + " (the same in every row, summed over the rows) " + g[x], "");
+        }
+        for (int s = rows - 1; s >= 0; s--) {
+          if (!Double.isFinite(g[x + s])) {
+            throw anomaly(i, s, "BatchTape.backward: op '" + o.label + "' with output gradient " + g[y + s] + " produced gradient "
+                + g[x + s] + " for input " + q, "");
+          }
         }
       }
     }
   }
 
-  /** Row r's output at the last replay (at recording, before any). */
+  /** The operand offsets of row node i, in the rule's order (shared slots below {@link #shared}, else the lane run's start). */
+  private int[] operands(int i) {
+    final Op o = Op.of(op[i]);
+    if (o.nary) {
+      final int n = o == Op.DOT ? 2 * eb[i] : eb[i];
+      return Arrays.copyOfRange(args, ea[i], ea[i] + n);
+    }
+    return o.arity == 2 ? new int[] {ea[i], eb[i]} : new int[] {ea[i]};
+  }
+
+  /** The exception for row node i in lane s: what happened, the row, its operands' values there, where it was made and recorded. */
+  private AnomalyException anomaly(int i, int s, String what, String more) {
+    int row = 0;
+    while (laneOfRow[row] != s) row++;
+    List<Double> in = new ArrayList<>();
+    for (int x : operands(i)) in.add(checkVal[x < shared ? x : x + s]);
+    final StackTraceElement site = sites == null ? null : sites[i];
+    return new AnomalyException(Op.of(op[i]).label, in, site, what + " for row " + row + " (node " + i + " of the row graph) from inputs "
+        + in + more + ", node created at "
+        + (site == null ? "an unknown place (made while anomaly detection was off)" : site.toString())
+        + (recordedAt == null ? "" : ", batch tape recorded at " + recordedAt));
+  }
+
+  /**
+   * Row r's output at the last replay that completed (at recording, before any): a replay that
+   * threw leaves the outputs as they were.
+   */
   public double output(int r) {
     if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("output: row " + r + " is outside 0.." + (rows - 1));
-    return val[out + laneOfRow[r]];
+    return last[r];
   }
 
   /** The number of rows. */

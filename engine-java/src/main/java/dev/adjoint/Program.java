@@ -49,9 +49,14 @@ final class Program {
   final double[] values;
   /** Per output, the op slots its graph's reverse sweep visits, in forward order; null if not lowered with orders. */
   private final int[][] orders;
+  /**
+   * Per op slot (from first), where its node was made, as anomaly detection saw it; null when the
+   * program was lowered with detection off on this thread (then no site is known).
+   */
+  final StackTraceElement[] sites;
 
   private Program(int inputs, int first, int size, int[] code, int[] second, int[] args, int[] outputs, int end0,
-      double[] values, int[][] orders) {
+      double[] values, int[][] orders, StackTraceElement[] sites) {
     this.inputs = inputs;
     this.first = first;
     this.size = size;
@@ -62,6 +67,7 @@ final class Program {
     this.end0 = end0;
     this.values = values;
     this.orders = orders;
+    this.sites = sites;
   }
 
   static Op op(int code) {
@@ -109,11 +115,13 @@ final class Program {
     double[] values = new double[size];
     for (int i = 0; i < nin; i++) values[i] = inputs.get(i).data;
     for (int j = 0; j < o.leafCount; j++) values[leafSlot[j]] = o.leaves[j].data;
+    StackTraceElement[] sites = Anomaly.anyOpen() && Anomaly.isEnabled() ? new StackTraceElement[inner] : null;
     int next = 0;
     for (int i = 0; i < inner; i++) {
       Value v = o.inner[i];
       int s = first + i;
       values[s] = v.data;
+      if (sites != null) sites[i] = Anomaly.siteOf(v);
       if (v.args != null) {
         code[s] = (v.op.ordinal() << SHIFT) | next;
         second[s] = Rules.naryCount(v.op, v.args.length);
@@ -146,7 +154,7 @@ final class Program {
         sweeps[k] = order;
       }
     }
-    return new Program(nin, first, size, code, second, args, outs, first + end0, values, sweeps);
+    return new Program(nin, first, size, code, second, args, outs, first + end0, values, sweeps, sites);
   }
 
   private static int[] range(int from, int to) {

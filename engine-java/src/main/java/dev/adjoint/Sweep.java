@@ -40,13 +40,6 @@ final class Sweep {
   }
 
   /**
-   * A test hook: when set, {@link #backward} runs it once per call after its sweep and before it
-   * writes any gradient (to inject a fault, such as an {@link OutOfMemoryError}). Never set outside
-   * tests.
-   */
-  static volatile Runnable faultBeforeCommit;
-
-  /**
    * The reachable graph of one or more roots: inner nodes with operands first, and the leaves
    * reached, each in the order the walk placed them; and a per-call map from node to place. The
    * map is a direct-mapped window over the hashes just below the first root's (the nodes made
@@ -335,8 +328,7 @@ final class Sweep {
     try {
       linearise(root, o);
       final double[] adj = adjoints(o);
-      final Runnable fault = faultBeforeCommit;
-      if (fault != null) fault.run();
+      Faults.point("Value.backward");
       final Value[] inner = o.inner, leaves = o.leaves;
       final int ni = o.innerCount;
       for (int i = 0; i < ni; i++) inner[i].grad = adj[i];

@@ -69,13 +69,15 @@ public final class Tape {
   /** Why {@link #compile()} fell back to the generic sweeps; null otherwise. */
   private final String fallback;
 
-  /** Where the tape was recorded (null: not by record), and each op slot's node's creation site if known. */
+  /** Where the tape was recorded (null: not by record). */
   private String recordedAt;
-  private StackTraceElement[] sites;
   /** What the recording assumed (null: nothing); checked once per replay, after the forward sweep. */
   private final Guards.Set guards;
-  /** Whether the values hold a completed replay (or the recording): false after a replay threw. */
-  private boolean valid = true;
+  /**
+   * The outputs' values after the last replay that completed (at recording, before any): what
+   * {@link #output} reads, so a replay that throws, whatever it throws, leaves them as they were.
+   */
+  private final double[] last;
 
   Tape(Program p, Value[] leaves) {
     this(p, leaves, null, null, null, p.outputs.length);
@@ -96,6 +98,8 @@ public final class Tape {
     this.adj = new double[size];
     this.kernel = kernel;
     this.fallback = fallback;
+    this.last = new double[outputs];
+    commit();
   }
 
   /**
@@ -106,8 +110,8 @@ public final class Tape {
   public Tape copy() {
     Tape t = new Tape(program, leaves, kernel, fallback, guards, outputs.length);
     t.recordedAt = recordedAt;
-    t.sites = sites;
     System.arraycopy(val, 0, t.val, 0, size);
+    System.arraycopy(last, 0, t.last, 0, last.length);
     return t;
   }
 
@@ -129,8 +133,8 @@ public final class Tape {
   Tape withKernel(Compiler.Result r) {
     Tape t = new Tape(program, leaves, r.kernel, r.reason, guards, outputs.length);
     t.recordedAt = recordedAt;
-    t.sites = sites;
     System.arraycopy(val, 0, t.val, 0, size);
+    System.arraycopy(last, 0, t.last, 0, last.length);
     return t;
   }
 
@@ -180,7 +184,7 @@ public final class Tape {
     List<Value> read = Guards.shaping(Guards.taken(outputs), inputIndex);
     StackTraceElement at = Anomaly.callerOutsideLibrary();
     String site = at == null ? "an unknown place" : at.toString();
-    if (read.isEmpty()) return sited(new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0])), outputs, site);
+    if (read.isEmpty()) return sited(new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0])), site);
     List<Value> all = new ArrayList<>(outputs);
     all.addAll(read);
     Program p = Program.lower(inputs, all, false);
@@ -194,22 +198,12 @@ public final class Tape {
       what[k] = Guards.describe(read.get(k), inputIndex.getOrDefault(read.get(k), -1));
     }
     Guards.Set guards = new Guards.Set(slot, value, what, site);
-    return sited(new Tape(p, inputs.toArray(new Value[0]), null, null, guards, outputs.size()), all, site);
+    return sited(new Tape(p, inputs.toArray(new Value[0]), null, null, guards, outputs.size()), site);
   }
 
-  /**
-   * Sets where t was recorded and, with anomaly detection on, where each op slot's node was made
-   * (the program's op slots follow the graphs' linearisation, first output first).
-   */
-  private static Tape sited(Tape t, List<Value> outputs, String site) {
+  /** Sets where t was recorded. */
+  private static Tape sited(Tape t, String site) {
     t.recordedAt = site;
-    if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
-      Sweep.Order o = new Sweep.Order();
-      for (Value r : outputs) Sweep.linearise(r, o);
-      StackTraceElement[] sites = new StackTraceElement[t.size - t.first];
-      for (int i = 0; i < o.innerCount && i < sites.length; i++) sites[i] = Anomaly.siteOf(o.inner[i]);
-      t.sites = sites;
-    }
     return t;
   }
 
@@ -225,6 +219,7 @@ public final class Tape {
   public double value(double[] x) {
     load(x, "value");
     forward();
+    commit();
     return val[outputs[0]];
   }
 
@@ -241,6 +236,7 @@ public final class Tape {
     forward();
     reverse(0);
     System.arraycopy(adj, 0, gradOut, 0, inputs);
+    commit();
     return val[outputs[0]];
   }
 
@@ -255,14 +251,22 @@ public final class Tape {
     forward();
     reverse(0);
     for (int i = 0; i < inputs; i++) leaves[i].addGrad(adj[i]);
+    commit();
     return val[outputs[0]];
   }
 
-  /** Output k's value at the last replay (at recording, before any). */
+  /**
+   * Output k's value at the last replay that completed (at recording, before any): a replay that
+   * threw (a broken guard, an anomaly, an error) leaves the outputs as they were.
+   */
   public double output(int k) {
     if (k < 0 || k >= outputs.length) throw new IndexOutOfBoundsException("output: " + k + " is outside 0.." + (outputs.length - 1));
-    if (!valid) throw new IllegalStateException("output: the last replay of this tape threw, so it has no outputs; replay again");
-    return val[outputs[k]];
+    return last[k];
+  }
+
+  /** Makes the outputs of the replay that just completed what {@link #output} reads. */
+  private void commit() {
+    for (int k = 0; k < last.length; k++) last[k] = val[outputs[k]];
   }
 
   /** The number of inputs. */
@@ -292,13 +296,12 @@ public final class Tape {
     System.arraycopy(x, 0, val, 0, inputs);
   }
 
-  /** The forward sweep: every op node in topological order. */
+  /** The forward sweep: every op node in topological order; then the guards and, when on, anomaly detection. */
   void forward() {
-    valid = false;
     sweepForward();
+    Faults.point("Tape.forward");
     if (guards != null) guards.check(val, "Tape");
     if (Anomaly.anyOpen() && Anomaly.isEnabled()) checkValues();
-    valid = true;
   }
 
   /** Anomaly detection: throws at the first op slot whose replayed value is NaN or infinite. */
@@ -310,57 +313,42 @@ public final class Tape {
     }
   }
 
-  /** The exception for op slot i: its op, its operands' values, where its node was made and the tape recorded. */
-  private AnomalyException anomaly(int i, String what, String more) {
+  /** The operand slots of op slot i, in the rule's order. */
+  private int[] operands(int i) {
     final int c = code[i];
     final Op op = Program.op(c);
     final int a = c & MASK;
-    List<Double> in = new ArrayList<>();
     if (op.nary) {
       int n = op == Op.DOT ? 2 * second[i] : second[i];
-      for (int k = 0; k < n; k++) in.add(val[args[a + k]]);
-    } else {
-      in.add(val[a]);
-      if (op.arity == 2) in.add(val[second[i]]);
+      return Arrays.copyOfRange(args, a, a + n);
     }
-    StackTraceElement site = sites == null ? null : sites[i - first];
-    return new AnomalyException(op.label, in, site, what + " from inputs " + in + (more == null ? "" : more)
-        + ", node created at " + (site == null ? "an unknown place (made while anomaly detection was off)" : site.toString())
-        + ", tape recorded at " + (recordedAt == null ? "an unknown place" : recordedAt));
+    return op.arity == 2 ? new int[] {a, second[i]} : new int[] {a};
   }
 
-  /** Anomaly detection's reverse sweep: as {@link #reverse}, throwing at the first rule that makes a gradient NaN or infinite. */
-  private void reverseChecked(int k) {
-    final double[] val = this.val, adj = this.adj;
-    final int[] order = k == 0 ? null : program.order(k);
-    Arrays.fill(adj, 0.0);
-    adj[outputs[k]] = 1.0;
-    for (int j = (order == null ? program.end0 - first : order.length) - 1; j >= 0; j--) {
-      final int i = order == null ? first + j : order[j];
-      final double g = adj[i];
-      final int c = code[i];
-      final Op op = Op.of(c >>> SHIFT);
-      final int a = c & MASK;
-      final int b = second[i];
-      if (op.nary) {
-        SlotRules.adjoint(op, args, a, b, val, adj, g, val[i]);
-        int n = op == Op.DOT ? 2 * b : b;
-        for (int q = 0; q < n; q++) {
-          if (!Double.isFinite(adj[args[a + q]])) {
-            throw anomaly(i, "Tape.backward: op '" + op.label + "' with output gradient " + g + " produced gradient " + adj[args[a + q]]
-                + " for input " + q, null);
-          }
-        }
-      } else {
-        final double av = val[a], bv = val[b], y = val[i];
-        adj[a] += Rules.adjointA(op, av, bv, y, g);
-        if (op.arity == 2) adj[b] += Rules.adjointB(op, av, bv, y, g);
-        if (!Double.isFinite(adj[a]) || (op.arity == 2 && !Double.isFinite(adj[b]))) {
-          throw anomaly(i, "Tape.backward: op '" + op.label + "' with output gradient " + g + " produced gradient "
-              + (Double.isFinite(adj[a]) ? adj[b] + " for input 1" : adj[a] + " for input 0"), null);
-        }
-      }
-    }
+  /** The values of the given slots. */
+  private static List<Double> values(double[] of, int[] slots) {
+    List<Double> out = new ArrayList<>(slots.length);
+    for (int s : slots) out.add(of[s]);
+    return out;
+  }
+
+  /**
+   * The exception for op slot i: what happened, its operands' values, {@code more} (if not null),
+   * where its node was made and where the tape was recorded.
+   */
+  private AnomalyException anomaly(int i, String what, String more) {
+    final Op op = Program.op(code[i]);
+    List<Double> in = values(val, operands(i));
+    StackTraceElement site = program.sites == null ? null : program.sites[i - first];
+    return new AnomalyException(op.label, in, site, what + " from inputs " + in + (more == null ? "" : more)
+        + ", node created at " + (site == null ? "an unknown place (made while anomaly detection was off)" : site.toString())
+        + (recordedAt == null ? "" : ", tape recorded at " + recordedAt));
+  }
+
+  /** The first slot of a from 'from' on whose value is NaN or infinite, or -1. */
+  private static int firstNonFinite(double[] a, int from) {
+    for (int i = from; i < a.length; i++) if (!Double.isFinite(a[i])) return i;
+    return -1;
   }
 
   private void sweepForward() {
@@ -381,23 +369,36 @@ public final class Tape {
   /**
    * The reverse sweep of output k over the nodes it depends on, in its graph's own order; values
    * must be current. Output 0's nodes are a range of slots; another output's come from the
-   * program's orders (a program lowered with them).
+   * program's orders (a program lowered with them). With anomaly detection on, throws if it made
+   * any gradient NaN or infinite, naming the first node whose rule did ({@link #locateReverse}).
    */
   void reverse(int k) {
-    if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
-      reverseChecked(k);
-      return;
-    }
-    final int[] code = this.code, second = this.second, args = this.args;
-    final double[] val = this.val, adj = this.adj;
     final int[] order = k == 0 ? null : program.order(k);
+    if (order == null && kernel != null) {
+      seed(k);
+      kernel.reverse(val, adj, args);
+    } else {
+      reverseNodes(k, order, 0);
+    }
+    Faults.point("Tape.reverse");
+    if (Anomaly.anyOpen() && Anomaly.isEnabled() && firstNonFinite(adj, 0) >= 0) throw locateReverse(k, order);
+  }
+
+  /** Clears the adjoints and seeds output k's with 1. */
+  private void seed(int k) {
     Arrays.fill(adj, 0.0);
     adj[outputs[k]] = 1.0;
-    if (order == null && kernel != null) {
-      kernel.reverse(val, adj, args);
-      return;
-    }
-    for (int j = (order == null ? program.end0 - first : order.length) - 1; j >= 0; j--) {
+  }
+
+  /**
+   * The generic reverse sweep of output k ({@link #seed} included), over its nodes from the last
+   * down to the one at position {@code stop} of its order (0: all of them).
+   */
+  private void reverseNodes(int k, int[] order, int stop) {
+    final int[] code = this.code, second = this.second, args = this.args;
+    final double[] val = this.val, adj = this.adj;
+    seed(k);
+    for (int j = (order == null ? program.end0 - first : order.length) - 1; j >= stop; j--) {
       final int i = order == null ? first + j : order[j];
       final double g = adj[i];
       final int c = code[i];
@@ -414,12 +415,51 @@ public final class Tape {
     }
   }
 
+  /**
+   * Anomaly detection for a reverse sweep that made some gradient NaN or infinite: finds the first
+   * node (in sweep order) whose rule did, by sweeping again and stopping early (a gradient, once
+   * NaN or infinite, stays so, so the sweeps stopped at or after that node are exactly those that
+   * leave one). Costs a few sweeps, only then; the sweeps themselves check nothing.
+   */
+  private AnomalyException locateReverse(int k, int[] order) {
+    final int count = order == null ? program.end0 - first : order.length;
+    final int j = lastBad(count, stop -> {
+      reverseNodes(k, order, stop);
+      return firstNonFinite(adj, 0) >= 0;
+    });
+    reverseNodes(k, order, j);
+    final int i = order == null ? first + j : order[j];
+    final String op = Program.op(code[i]).label;
+    int[] in = operands(i);
+    int q = 0;
+    while (q < in.length - 1 && Double.isFinite(adj[in[q]])) q++;
+    return anomaly(i, "Tape.backward: op '" + op + "' with output gradient " + adj[i] + " produced gradient " + adj[in[q]]
+        + " for input " + q, null);
+  }
+
+  /**
+   * The largest position j in [0, count) for which bad(j) holds, given bad(0) holds and bad is
+   * monotone (bad(j) implies bad(j - 1)): the node at which a sweep from the last node down first
+   * goes bad. 0 when count is 0.
+   */
+  private static int lastBad(int count, java.util.function.IntPredicate bad) {
+    int lo = 0, hi = count - 1;
+    while (lo < hi) {
+      final int mid = (lo + hi + 1) >>> 1;
+      if (bad.test(mid)) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
   // ------------------------------------------------------------------------ forward mode and second order
 
   /** Tangents and adjoints' tangents, made on first use. */
   private double[] tan, adjT;
 
-  /** The tangent sweep for inputs' tangents v (every other leaf's is 0); values must be current. */
+  /**
+   * The tangent sweep for inputs' tangents v (every other leaf's is 0); values must be current.
+   * With anomaly detection on, throws at the first op whose tangent is NaN or infinite.
+   */
   void tangents(double[] v) {
     if (tan == null) tan = new double[size];
     final double[] tan = this.tan, val = this.val;
@@ -427,15 +467,23 @@ public final class Tape {
     System.arraycopy(v, 0, tan, 0, inputs);
     if (kernel != null) {
       kernel.tangents(val, tan, args);
-      return;
+    } else {
+      for (int i = first; i < size; i++) {
+        final int c = code[i];
+        final Op op = Op.of(c >>> SHIFT);
+        final int a = c & MASK;
+        final int b = second[i];
+        tan[i] = op.nary ? SlotRules.tangent(op, args, a, b, val, tan, val[i])
+            : Rules.tangent(op, val[a], val[b], val[i], tan[a], op.arity == 2 ? tan[b] : 0.0);
+      }
     }
-    for (int i = first; i < size; i++) {
-      final int c = code[i];
-      final Op op = Op.of(c >>> SHIFT);
-      final int a = c & MASK;
-      final int b = second[i];
-      tan[i] = op.nary ? SlotRules.tangent(op, args, a, b, val, tan, val[i])
-          : Rules.tangent(op, val[a], val[b], val[i], tan[a], op.arity == 2 ? tan[b] : 0.0);
+    Faults.point("Tape.tangents");
+    if (Anomaly.anyOpen() && Anomaly.isEnabled()) {
+      final int i = firstNonFinite(tan, first);
+      if (i >= 0) {
+        throw anomaly(i, "Tape.jvp: op '" + Program.op(code[i]).label + "' produced tangent " + tan[i],
+            " and input tangents " + values(tan, operands(i)));
+      }
     }
   }
 
@@ -464,6 +512,7 @@ public final class Tape {
     if (v.length != inputs) throw new IllegalArgumentException("jvp: a direction of size " + v.length + " for " + inputs + " inputs");
     forward();
     tangents(v);
+    commit();
     return tan[outputs[0]];
   }
 
@@ -485,20 +534,42 @@ public final class Tape {
     secondOrder();
     System.arraycopy(adjT, 0, hvOut, 0, inputs);
     if (gradOut != null) System.arraycopy(adj, 0, gradOut, 0, inputs);
+    commit();
     return val[outputs[0]];
   }
 
   /**
    * Forward over reverse for output 0 after {@link #tangents}: one reverse sweep carrying every
-   * adjoint and its tangent; values must be current.
+   * adjoint and its tangent; values must be current. With anomaly detection on, throws if it made
+   * any gradient or gradient tangent NaN or infinite, naming the first node whose rule did.
    */
   void secondOrder() {
     if (adjT == null) adjT = new double[size];
+    secondOrderNodes(first);
+    Faults.point("Tape.secondOrder");
+    if (Anomaly.anyOpen() && Anomaly.isEnabled() && (firstNonFinite(adj, 0) >= 0 || firstNonFinite(adjT, 0) >= 0)) {
+      final int j = lastBad(program.end0 - first, stop -> {
+        secondOrderNodes(first + stop);
+        return firstNonFinite(adj, 0) >= 0 || firstNonFinite(adjT, 0) >= 0;
+      });
+      final int i = first + j;
+      secondOrderNodes(i);
+      int[] in = operands(i);
+      int q = 0;
+      while (q < in.length - 1 && Double.isFinite(adj[in[q]]) && Double.isFinite(adjT[in[q]])) q++;
+      throw anomaly(i, "Tape.hvp: op '" + Program.op(code[i]).label + "' with output gradient " + adj[i] + " and its tangent "
+          + adjT[i] + " produced gradient " + adj[in[q]] + " and gradient tangent " + adjT[in[q]] + " for input " + q,
+          " and input tangents " + values(tan, in));
+    }
+  }
+
+  /** The second-order reverse sweep of output 0 (adjoints cleared and seeded), over its op slots from the last down to {@code stop}. */
+  private void secondOrderNodes(int stop) {
     final double[] val = this.val, adj = this.adj, tan = this.tan, adjT = this.adjT;
     Arrays.fill(adj, 0.0);
     Arrays.fill(adjT, 0.0);
     adj[outputs[0]] = 1.0;
-    for (int i = program.end0 - 1; i >= first; i--) {
+    for (int i = program.end0 - 1; i >= stop; i--) {
       final double g = adj[i], gt = adjT[i];
       final int c = code[i];
       final Op op = Op.of(c >>> SHIFT);

@@ -142,6 +142,22 @@ class TrainingTest {
     }
 
     @Test
+    fun anomalyDetectionStopsFitAtTheFirstNaNOnEveryExecution() {
+        // sgd(1e6) on mse overflows to infinity within a few steps: off, the history runs to NaN
+        fun run(execution: Execution, batchSize: Int?) =
+            mlp(inputs = 2) { dense(4, tanh); dense(1) }.fit(Dataset.xor(), epochs = 30, loss = Losses.mse, optimizer = sgd(1e6), execution = execution, batchSize = batchSize)
+        for (execution in Execution.values()) {
+            for (batchSize in listOf(null, 3)) {
+                assertTrue(run(execution, batchSize).loss.any { !it.isFinite() }, "$execution, batch $batchSize: off, it runs to NaN")
+                val e = assertThrows(dev.adjoint.AnomalyException::class.java) {
+                    dev.adjoint.Anomaly.enable().use { run(execution, batchSize) }
+                }
+                assertTrue(e.message!!.contains("produced"), e.message)
+            }
+        }
+    }
+
+    @Test
     fun zeroEpochsGiveAnEmptyHistory() {
         val h = mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = 0, optimizer = sgd(0.1))
         assertEquals(0, h.steps.size)
