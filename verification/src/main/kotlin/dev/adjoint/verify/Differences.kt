@@ -35,6 +35,13 @@ public class Derivative internal constructor(
 
         /** No step gave a smooth, finite estimate: a kink, a discontinuity or the edge of a domain is within every step. */
         NOT_SMOOTH,
+
+        /**
+         * The step with the smallest bound disagrees with a finer step beyond both their bounds:
+         * f has structure between the steps' scales (a staircase, an oscillation the coarse steps
+         * alias), so no step can be trusted.
+         */
+        INCONSISTENT,
     }
 
     override fun toString(): String = "$value ± ${"%.1e".format(bound)}"
@@ -74,7 +81,8 @@ internal object Differences {
         val d = DoubleArray(STEPS + 1)
         val s = DoubleArray(STEPS + 1)
         val finite = BooleanArray(STEPS + 1)
-        var biggest = abs(f0)
+        // the largest |f| seen at each step: f's rounding there is an ulp of it
+        val mag = DoubleArray(STEPS + 1) { abs(f0) }
         for (j in 0..STEPS) {
             val want = h0 * Math.scalb(1.0, -j)
             val xu = at + want
@@ -86,46 +94,61 @@ internal object Differences {
             h[j] = want
             finite[j] = up.isFinite() && down.isFinite() && hu > 0 && hd > 0
             if (!finite[j]) continue
-            biggest = max(biggest, max(abs(up), abs(down)))
+            mag[j] = max(abs(f0), max(abs(up), abs(down)))
             d[j] = (up - down) / (hu + hd)
             s[j] = up - 2 * f0 + down
         }
-        val eps = max(noise, Math.ulp(biggest))
+        // f's noise, or its rounding at its magnitude over steps from..to (not at the largest steps' |f|, which may be far larger)
+        fun eps(from: Int, to: Int): Double {
+            var m = 0.0
+            for (k in from..to) m = max(m, mag[k])
+            return max(noise, Math.ulp(m))
+        }
         // Richardson: r[j] = (4 d[j+1] - d[j]) / 3 (error O(h⁴) for smooth f)
         val r = DoubleArray(STEPS) { (4 * d[it + 1] - d[it]) / 3 }
         fun ok(j: Int) = j in 0 until STEPS && finite[j] && finite[j + 1]
-        fun smoothPair(m: Int) = finite[m] && finite[m + 1] && abs(s[m + 1]) <= 0.3 * abs(s[m]) + 8 * eps
+        fun smoothPair(m: Int) = finite[m] && finite[m + 1] && abs(s[m + 1]) <= 0.3 * abs(s[m]) + 8 * eps(m, m + 1)
+        fun window(j: Int) = j in 1 until STEPS - 1 && ok(j - 1) && ok(j) && ok(j + 1)
+        // the error bound of r[j]: truncation (the spread of its neighbours) plus round-off
+        fun round(j: Int) = 3 * eps(j - 1, j + 2) / h[j]
+        fun bound(j: Int) = max(abs(r[j] - r[j - 1]), abs(r[j] - r[j + 1])) + round(j)
         var best = -1
         var bestBound = Double.POSITIVE_INFINITY
-        var bestRound = 0.0
         var anySmooth = false
         for (j in 1 until STEPS - 1) {
-            if (!ok(j - 1) || !ok(j) || !ok(j + 1)) continue
+            if (!window(j)) continue
             if (!(smoothPair(j - 1) && smoothPair(j) && smoothPair(j + 1))) continue
             anySmooth = true
-            val truncation = max(abs(r[j] - r[j - 1]), abs(r[j] - r[j + 1]))
-            val round = 3 * eps / h[j]
-            val bound = truncation + round
+            val bound = bound(j)
             if (bound < bestBound) {
                 best = j
                 bestBound = bound
-                bestRound = round
             }
         }
         if (best < 0) {
             // no smooth window: report the finest finite central difference, unbounded
             val j = (STEPS downTo 0).firstOrNull { finite[it] }
-            return Derivative(if (j == null) Double.NaN else d[j], Double.POSITIVE_INFINITY, 0.0, eps, anySmooth, Derivative.Limit.NOT_SMOOTH)
+            return Derivative(if (j == null) Double.NaN else d[j], Double.POSITIVE_INFINITY, 0.0, eps(0, STEPS), anySmooth, Derivative.Limit.NOT_SMOOTH)
         }
+        // every finer step must agree with the kept one within both bounds: a staircase or an
+        // oscillation whose period the coarse steps alias looks smooth at those steps only
+        for (j in best + 1 until STEPS - 1) {
+            if (window(j) && abs(r[j] - r[best]) > CONSISTENT * (bestBound + bound(j))) {
+                return Derivative(r[best], Double.POSITIVE_INFINITY, h[best], eps(best - 1, best + 2), true, Derivative.Limit.INCONSISTENT, true)
+            }
+        }
+        val bestRound = round(best)
         val limit = if (bestRound >= bestBound - bestRound) Derivative.Limit.ROUNDOFF else Derivative.Limit.TRUNCATION
-        return Derivative(r[best], bestBound, h[best], eps, true, limit, noise > 1e3 * Math.ulp(biggest))
+        val near = (best - 1..best + 2).maxOf { mag[it] }
+        return Derivative(r[best], bestBound, h[best], max(noise, Math.ulp(near)), true, limit, noise > 1e3 * Math.ulp(near))
     }
 
     /**
      * The noise level of f near [at]: sqrt(mean((Δᵏf)²) / C(2k, k)) for k = 4..6 over 9 points
      * δ apart, the largest of these over three spacings δ (10⁻⁶, 3.7·10⁻⁸ and 1.3·10⁻⁹ times
      * [scale], so that an oscillation aliased to something smooth at one spacing shows at another);
-     * 0 when f is not finite there.
+     * 0 when f is not finite there. A spacing counts only where the level does not fall off with k
+     * as smooth structure's does (to less than half from k = 4 to 6), as in ECnoise.
      */
     private fun noise(f: DoubleUnaryOperator, at: Double, f0: Double, scale: Double): Double {
         var level = 0.0
@@ -134,6 +157,7 @@ internal object Differences {
             val v = DoubleArray(9) { if (it == 4) f0 else f.applyAsDouble(at + (it - 4) * delta) }
             if (v.any { !it.isFinite() }) return 0.0
             var diff = v
+            val levels = DoubleArray(7)
             for (k in 1..6) {
                 diff = DoubleArray(diff.size - 1) { diff[it + 1] - diff[it] }
                 if (k < 4) continue
@@ -141,11 +165,17 @@ internal object Differences {
                 val big = diff.maxOf { abs(it) }
                 if (big == 0.0 || !big.isFinite()) continue
                 val mean = diff.sumOf { (it / big) * (it / big) } / diff.size
-                level = max(level, big * sqrt(mean / binomial(2 * k, k)))
+                levels[k] = big * sqrt(mean / binomial(2 * k, k))
             }
+            // noise keeps its level as k grows; smooth structure resolved at this spacing (an
+            // oscillation of less than about 1.5 radians per point) falls off, and is not noise
+            if (levels[6] >= 0.5 * levels[4]) level = max(level, levels.maxOf { it })
         }
         return level
     }
+
+    /** How many times their two bounds a finer step's estimate may differ from the kept one's. */
+    private const val CONSISTENT = 8.0
 
     private val NOISE_SPACINGS = doubleArrayOf(1e-6, 3.7e-8, 1.3e-9)
 

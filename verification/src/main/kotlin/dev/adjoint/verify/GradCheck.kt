@@ -10,6 +10,7 @@ import java.util.function.Function
 import java.util.function.Supplier
 import kotlin.math.abs
 import kotlin.math.max
+import kotlin.math.min
 
 /**
  * Checks reverse-mode gradients against finite differences, input by input, and never passes a
@@ -25,7 +26,7 @@ import kotlin.math.max
  *   analytic one is within the tolerance of it;
  * - **FAILED** when err > τ + `estimates`·u: no derivative within the bound is within the tolerance;
  * - an input whose analytic and numeric derivatives are both exactly 0 (a dead ReLU's weight) is
- *   held to `relative` times the largest |numeric| of the check instead of its own 0;
+ *   held to `relative` times the largest |numeric| of the check (at most 1) instead of its own 0;
  * - **INCONCLUSIVE** otherwise (for instance |f| ≫ |f'|·|x|, so that f's rounding swamps the
  *   differences, or a kink within every step), which fails unless [Tolerance.acceptInconclusive];
  *   the report says why and what to do.
@@ -265,19 +266,28 @@ public object GradCheck {
         val scale = max(abs(analytic), abs(n.value))
         val rel = if (scale == 0.0) 0.0 else err / scale
         val zeros = analytic == 0.0 && n.value == 0.0
-        val tau = tol.absolute + tol.relative * (if (zeros) largest else abs(n.value)) + java.lang.Double.MIN_NORMAL
+        // a claimed 0 is held to relative × the largest |numeric|, but never looser than relative itself in absolute terms
+        val tau = tol.absolute + tol.relative * (if (zeros) min(largest, 1.0) else abs(n.value)) + java.lang.Double.MIN_NORMAL
         val u = tol.estimates * n.bound
         val (outcome, reason) = when {
             !analytic.isFinite() -> Outcome.FAILED to "the analytic derivative is $analytic"
             n.limit == Derivative.Limit.NOT_SMOOTH -> Outcome.INCONCLUSIVE to
                 "no finite-difference step from ${e(tol.step.takeIf { it > 0 } ?: (max(1.0, abs(x)) / 8))} down by halves looked smooth and finite: " +
                 "f has a kink, a jump or the edge of its domain within every step of $name = $x. Check at a point farther from it."
+            n.limit == Derivative.Limit.INCONSISTENT -> Outcome.INCONCLUSIVE to
+                "the finite differences disagree with themselves along $name: the step with the smallest error bound (${e(n.step)}) gives " +
+                "${n.value}, and a finer step gives something else beyond both their bounds, so f has structure between those scales " +
+                "(a staircase, jumps, or an oscillation the coarser steps step over). Check a smooth f, or at a point away from its jumps."
             err > tau + u -> Outcome.FAILED to "|analytic - numeric| = ${e(err)} exceeds the tolerance ${e(tau)} plus the numeric error bound ${e(u)}"
             n.noisy -> Outcome.INCONCLUSIVE to
                 "f is noisy or not smooth along $name: it wobbles by ±${e(n.noise)} between points 1e-6 apart, far more than its rounding, so " +
                 "the slope the finite differences measure (over steps of ${e(n.step)}) need not be f's derivative at the point. Check a smooth f " +
                 "at a point away from kinks and jumps (without random terms, oscillations below the step, or large terms that cancel)."
             err + u <= tau -> Outcome.PASSED to ""
+            zeros -> Outcome.INCONCLUSIVE to
+                "f does not move with $name within its rounding: its derivative may be 0, as claimed, or anything up to ±${e(u)}, more than " +
+                "the tolerance ${e(tau)}. Check at a point where f is smaller (subtract its constant part), or, if ±${e(u)} is negligible, " +
+                "set absolute to that."
             n.limit == Derivative.Limit.ROUNDOFF -> Outcome.INCONCLUSIVE to
                 "the finite differences resolve this derivative only to ±${e(u)}, more than the tolerance ${e(tau)}: f's rounding or noise " +
                 "(±${e(n.noise)}, at |f| up to its magnitude) divided by the best step ${e(n.step)} swamps it, because |f| is large or noisy " +
