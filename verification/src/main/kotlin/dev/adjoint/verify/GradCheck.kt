@@ -1,6 +1,7 @@
 package dev.adjoint.verify
 
 import dev.adjoint.Derivatives
+import dev.adjoint.Primitive
 import dev.adjoint.Tape
 import dev.adjoint.Value
 import dev.adjoint.nn.Module
@@ -38,7 +39,7 @@ import kotlin.math.min
  *
  * Also: second order ([checkSecondOrder], Hessian columns by forward over reverse against
  * differences of the gradient), every parameter of a [Module] ([checkModel]), and recorded
- * [Tape]s ([checkTape]). Stateless and thread-safe (the functions it calls need not be).
+ * [Tape]s ([checkTape]), and users' own [Primitive]s at random points of a box ([checkPrimitive]). Stateless and thread-safe (the functions it calls need not be).
  *
  * ```java
  * GradCheck.Report r = GradCheck.check(x -> x.get(0).times(x.get(1)).sin(), 0.5, -1.5);
@@ -226,6 +227,26 @@ public object GradCheck {
         }, { i -> Triple(i, "x$i", at[i]) }, tolerance)
         return Report(value, entries, tolerance, "recorded tape's gradient at ${at.size} input${if (at.size == 1) "" else "s"}")
     }
+
+    /**
+     * Property-tests a user's own differentiable function: [f]'s gradient (and its Hessian, when it
+     * implements `Primitive.hessian`), applied with `Value.apply`, against finite differences of
+     * `f.value` at [points] random points of the box [lo]ᵢ < xᵢ < [hi]ᵢ drawn from [seed] (half
+     * uniform, half spread over the decades of |xᵢ| the interval holds, down to 10⁻⁶ of its
+     * largest when it reaches 0), each checked like [check].
+     * A failing point is shrunk to a simpler one that still fails; the report prints it with its
+     * per-input report. A point where `f.value` is not finite, or that throws, fails.
+     */
+    @JvmStatic
+    @JvmOverloads
+    public fun checkPrimitive(f: Primitive, lo: DoubleArray, hi: DoubleArray, points: Int = 100, seed: Long = 0, tolerance: Tolerance = DEFAULT): PrimitiveReport =
+        PrimitiveCheck.run(f, lo, hi, points, seed, tolerance)
+
+    /** [checkPrimitive], throwing an [AssertionError] with the report unless every point passes. */
+    @JvmStatic
+    @JvmOverloads
+    public fun assertPrimitive(f: Primitive, lo: DoubleArray, hi: DoubleArray, points: Int = 100, seed: Long = 0, tolerance: Tolerance = DEFAULT): PrimitiveReport =
+        checkPrimitive(f, lo, hi, points, seed, tolerance).orThrow()
 
     /** Checks [f] at [at] and throws an [AssertionError] carrying the report unless every input passes. */
     @JvmStatic

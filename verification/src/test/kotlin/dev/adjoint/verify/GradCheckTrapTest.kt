@@ -1,12 +1,16 @@
 package dev.adjoint.verify
 
 import dev.adjoint.Primitive
+import dev.adjoint.Tape
+import dev.adjoint.nn.Loss
+import dev.adjoint.nn.MLP
 import dev.adjoint.Value
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import java.util.function.Function
+import java.util.function.Supplier
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.math.abs
@@ -151,6 +155,64 @@ class GradCheckTrapTest {
         Files.writeString(Path.of("target/gradcheck-traps.txt"), verdicts)
         assertTrue(passed.isEmpty(), "traps reported PASSED:\n" + passed.joinToString("\n"))
         assertTrue(notFailed.isEmpty(), "traps the differences can decide, not FAILED:\n" + notFailed.joinToString("\n"))
+    }
+
+    /** softsign with the right gradient and a Hessian off by [factor]. */
+    private fun softsignHessianTimes(factor: Double) = object : Primitive {
+        override fun name() = "softsign with its Hessian times $factor"
+        override fun value(x: DoubleArray) = x[0] / (1 + abs(x[0]))
+        override fun gradient(x: DoubleArray, y: Double, out: DoubleArray) {
+            out[0] = 1 / ((1 + abs(x[0])) * (1 + abs(x[0])))
+        }
+
+        override fun hessian(x: DoubleArray, y: Double, out: DoubleArray) {
+            val d = 1 + abs(x[0])
+            out[0] = -2 * Math.signum(x[0]) / (d * d * d) * factor
+        }
+    }
+
+    private val HESSIAN_OFF = softsignHessianTimes(1 + 1e-4)
+    private val HESSIAN_RIGHT = softsignHessianTimes(1.0)
+
+    /** Second order, whole models and recorded tapes: one wrong derivative among right ones is never PASSED. */
+    @Test
+    fun secondOrderModelsAndTapes() {
+        val verdicts = StringBuilder()
+        fun expect(name: String, r: GradCheck.Report, outcome: GradCheck.Outcome?) {
+            verdicts.append(name).append(": ").append(r.outcome).append('\n')
+            assertNotEquals(GradCheck.Outcome.PASSED, r.outcome, "$name:\n$r")
+            assertTrue(!r.passed, "$name:\n$r")
+            if (outcome != null) assertEquals(outcome, r.outcome, "$name:\n$r")
+        }
+        // a Hessian off by 1e-4, alone, beside other inputs, under an offset, at a tiny and a huge scale
+        expect("HVP of softsign off by 1e-4", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x) }, 0.7), GradCheck.Outcome.FAILED)
+        expect("HVP off by 1e-4 among x1^2 x2", GradCheck.checkSecondOrder(Function { (x, y, z) -> Value.apply(HESSIAN_OFF, x).plus(y.pow(2.0).times(z)) }, -1.3, 0.4, 2.0),
+            GradCheck.Outcome.FAILED)
+        expect("HVP off by 1e-4 + 1e9", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x).plus(1e9) }, 0.7), null)
+        expect("1e-200 HVP off by 1e-4", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x).times(1e-200) }, 0.7), null)
+        expect("1e200 HVP off by 1e-4", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x).times(1e200) }, 0.7), null)
+        // the second-order trap of a right gradient with a wrong derivative: x^2 c(x)/3 + 2x^3/3 at 1e-8 and 1e8
+        for (x in doubleArrayOf(1e-3, 1e4)) {
+            expect("x^2 c(x) / 3 + 2 x^3 / 3 at $x", GradCheck.checkSecondOrder(Function { (v) -> v.pow(2.0).times(detached(v)).div(3.0).plus(v.pow(3.0).times(2.0 / 3.0)) }, x),
+                GradCheck.Outcome.FAILED)
+        }
+        // right second derivatives pass
+        assertEquals(GradCheck.Outcome.PASSED, GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_RIGHT, x) }, 0.7).outcome)
+        assertEquals(GradCheck.Outcome.PASSED, GradCheck.checkSecondOrder(Function { (x, y) -> Value.apply(HESSIAN_RIGHT, x).times(y.exp()) }, -0.7, 0.2).outcome)
+
+        // a model whose loss hides one parameter's extra term from the engine
+        val model = MLP(2, 4, 1)
+        val rows = listOf(listOf(0.5, -1.0), listOf(1.5, 0.25), listOf(-0.3, 0.8))
+        fun mse() = Loss.mse(rows.map { row -> model.apply(row.map { Value.of(it) })[0] }, doubleArrayOf(1.0, -1.0, 0.5))
+        val p = model.parameters().first { abs(it.data()) > 0.1 }
+        expect("MLP loss + 1e-3 c(p)^2", GradCheck.checkModel(model, Supplier { mse().plus(detached(p).pow(2.0).times(1e-3)) }), GradCheck.Outcome.FAILED)
+        expect("MLP loss + 1e6 + 1e-3 c(p)^2", GradCheck.checkModel(model, Supplier { mse().plus(1e6).plus(detached(p).pow(2.0).times(1e-3)) }), null)
+        assertEquals(GradCheck.Outcome.PASSED, GradCheck.checkModel(model, Supplier { mse() }).outcome)
+        // a recorded tape through a primitive that is wrong left of 0
+        val tape = Tape.record(doubleArrayOf(0.5, 2.0)) { (a, b) -> Value.apply(WRONG_SOFTSIGN, a).times(b) }
+        expect("tape of softsign without |x| at -0.5", GradCheck.checkTape(tape, -0.5, 2.0), GradCheck.Outcome.FAILED)
+        assertEquals(GradCheck.Outcome.PASSED, GradCheck.checkTape(tape, 0.5, 2.0).outcome)
+        Files.writeString(Path.of("target/gradcheck-traps-second-order.txt"), verdicts)
     }
 
     @Test
