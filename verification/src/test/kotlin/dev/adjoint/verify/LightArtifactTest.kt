@@ -52,9 +52,31 @@ class LightArtifactTest {
     }
 
     /**
+     * README's "Java suites" dependencies are tools/java-suite/pom.xml's, verbatim, and
+     * tools/java-suite.sh runs README's three Java tests (the fresh project it builds is what
+     * README tells Java users to write).
+     */
+    @Test
+    fun readmeShowsTheJavaSuitesPom() {
+        val root = Path.of("..")
+        val pom = Files.readString(root.resolve("tools/java-suite/pom.xml"))
+        val lines = pom.substringAfter("</dependencyManagement>").lines()
+        val start = lines.indexOfFirst { it.trim() == "<dependencies>" }
+        val end = lines.indexOfFirst { it.trim() == "</dependencies>" }
+        val indent = lines[start].length - lines[start].trimStart().length
+        val block = lines.subList(start, end + 1).joinToString("\n") { it.drop(indent) }
+        val readme = Files.readString(root.resolve("README.md"))
+        assertTrue(readme.contains("```xml\n$block\n```"), "README lacks the Java suite's dependencies as tools/java-suite/pom.xml has them:\n$block")
+        val script = Files.readString(root.resolve("tools/java-suite.sh"))
+        for (test in listOf("MyModelGradientTest", "MyPrimitiveTest", "MyRandomExpressionTest")) {
+            assertTrue(script.contains(test) && Files.exists(Path.of("src/test/java/dev/adjoint/verify/$test.java")), test)
+        }
+    }
+
+    /**
      * In a class loader holding only engine-java's classes, this module's classes and test classes,
      * the Kotlin stdlib and JUnit's jars (no Kotest, coroutines or Kotlin DSL), the README's Java
-     * GradCheck test and the parameterized random-expression test run, fed by the
+     * GradCheck and Primitive tests and the parameterized random-expression test run, fed by the
      * [RandomExpressions] source.
      */
     @Test
@@ -72,6 +94,8 @@ class LightArtifactTest {
             fun instance(name: String) = loader.loadClass(name).getDeclaredConstructor().also { it.isAccessible = true }.newInstance()
             val gradient = instance("dev.adjoint.verify.MyModelGradientTest")
             gradient.javaClass.getDeclaredMethod("softplusTimesWeight").also { it.isAccessible = true }.invoke(gradient)
+            val primitive = instance("dev.adjoint.verify.MyPrimitiveTest")
+            primitive.javaClass.getDeclaredMethod("softsignAcrossItsDomain").also { it.isAccessible = true }.invoke(primitive)
 
             val suite = instance("dev.adjoint.verify.MyRandomExpressionTest")
             val method = suite.javaClass.declaredMethods.first { it.name == "engineOnRandomExpressions" }.also { it.isAccessible = true }
