@@ -70,10 +70,23 @@ final class Compiler {
 
   /** The generated sweeps of one program shape; stateless, shared by every tape of that shape. */
   abstract static class Kernel {
+    /**
+     * The slot ranges [from, to) whose adjoints the reverse sweep reads or adds to in the array, in
+     * pairs; set once when the kernel is made. The other slots below the output are nodes whose
+     * adjoints a loop carries in locals: they need no zeros (and keep whatever they held).
+     */
+    int[] cleared = new int[0];
+
+    /** Sets the adjoints the reverse sweep uses from the array to 0 (the rest it never reads). */
+    final void clear(double[] adj) {
+      final int[] r = cleared;
+      for (int q = 0; q < r.length; q += 2) Arrays.fill(adj, r[q], r[q + 1], 0.0);
+    }
+
     /** Every op node's value from its operands', in slot order. */
     abstract void forward(double[] val, int[] args);
 
-    /** Output 0's reverse sweep; adj holds zeros and output 0's seed. */
+    /** Output 0's reverse sweep; adj holds zeros in the {@link #cleared} ranges and output 0's seed. */
     abstract void reverse(double[] val, double[] adj, int[] args);
 
     /** The tangent sweep; tan holds the inputs' tangents and zeros. */
@@ -148,12 +161,46 @@ final class Compiler {
       cw.visitEnd();
       MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(cw.toByteArray(), true);
       Kernel k = (Kernel) lookup.findConstructor(lookup.lookupClass(), java.lang.invoke.MethodType.methodType(void.class)).invoke();
+      k.cleared = cleared(p, head);
       return new Result(k, null);
     } catch (RuntimeException | LinkageError e) {
       return new Result(null, "the JVM refused the generated class: " + e);
     } catch (Throwable e) {
       return new Result(null, "the generated class could not be made: " + e);
     }
+  }
+
+  /**
+   * The ranges of slots below output 0's end whose adjoints the reverse sweep over these segments
+   * reads or writes in the array: all but the nodes a loop carries in locals (every repetition,
+   * bar the last one of a share carried from the next repetition, which the loop reads first).
+   */
+  static int[] cleared(Program p, List<Segment> head) {
+    final int[] uses = uses(p);
+    boolean[] local = new boolean[p.end0];
+    for (Segment s : head) {
+      if (s.reps == 1) continue;
+      Loop loop = new Loop(p, uses, s, Pass.REVERSE);
+      for (int j = 0; j < s.period; j++) {
+        if (!loop.carried[j]) continue;
+        int reps = loop.fromNext[j] ? s.reps - 1 : s.reps;
+        for (int k = 0; k < reps; k++) local[s.start + k * s.period + j] = true;
+      }
+    }
+    int[] r = new int[8];
+    int n = 0;
+    for (int i = 0; i < p.end0; ) {
+      if (local[i]) {
+        i++;
+        continue;
+      }
+      int from = i;
+      while (i < p.end0 && !local[i]) i++;
+      if (n == r.length) r = Arrays.copyOf(r, 2 * n);
+      r[n++] = from;
+      r[n++] = i;
+    }
+    return Arrays.copyOf(r, n);
   }
 
   // ------------------------------------------------------------------------ finding loops
@@ -336,6 +383,8 @@ final class Compiler {
 
   /** Locals where a loop keeps its nodes' values (forward) or adjoints (reverse): node j's at LOCALS + 2j. */
   private static final int LOCALS = 12;
+  /** The local of a loop's sliding adjoint (see {@link Loop#slide}). */
+  private static final int SLIDE = LOCALS + 2 * PERIOD;
 
   /**
    * What a loop keeps in locals rather than in the tape's arrays, and so off the store-to-load
@@ -352,14 +401,43 @@ final class Compiler {
     final boolean[] previous;
     /** Reverse: node j's adjoint is in its local; from the next repetition (fromNext) or this one. */
     final boolean[] carried, fromNext;
+    /**
+     * Reverse: node j's carried share is ȳ of its one user exactly (the user adds, or subtracts with
+     * j on the left), so it is never -0 and 0 + share is share bitwise: the local is read as it is,
+     * which takes an addition off the chain from one repetition to the next (a sum's running total).
+     */
+    final boolean[] exact;
+    /**
+     * Reverse: the node (or -1) whose two operands walk one slot sequence a stride apart, as
+     * xᵢ and xᵢ₊₁ of a product of neighbours do: its operand {@code over} at repetition k - 1 is the
+     * slot its other operand ({@code first}) reads at repetition k, and nothing else of the loop
+     * touches that sequence. That slot's adjoint goes through a local (SLIDE) from the first
+     * addition to the second: read from the array and added to at repetition k, added to and
+     * written at k - 1, the same two additions in the same order as in the array.
+     */
+    final int slide;
+    final int over, first;
+
+    /** Node j's operand slots at repetition 0. */
+    int p0(int j) {
+      return p.code[s.start + j] & Program.MASK;
+    }
+
+    int p1(int j) {
+      return p.second[s.start + j];
+    }
+
+    private final Program p;
 
     Loop(Program p, int[] uses, Segment s, Pass sweep) {
+      this.p = p;
       this.s = s;
       this.sweep = sweep;
       int n = s.period;
       previous = new boolean[n];
       carried = new boolean[n];
       fromNext = new boolean[n];
+      exact = new boolean[n];
       for (int j = 0; j < n; j++) {
         int slot = s.start + j;
         Op op = Program.op(p.code[slot]);
@@ -367,14 +445,62 @@ final class Compiler {
         for (int side = 0; side < op.arity; side++) {
           int r = relative(side == 0 ? new Index(p.code[slot] & Program.MASK, s.da[j], 0) : new Index(p.second[slot], s.db[j], 0));
           if (r == NONE) continue;
+          boolean bare = op == Op.ADD || (op == Op.SUB && side == 0);
           if (r < 0 && r + n >= j) {
             previous[r + n] = true;
-            if (single(p, uses, s.start + r, s.reps)) carried[r + n] = fromNext[r + n] = true;
+            if (single(p, uses, s.start + r, s.reps)) {
+              carried[r + n] = fromNext[r + n] = true;
+              exact[r + n] = bare;
+            }
           } else if (r >= 0 && single(p, uses, s.start + r, s.reps)) {
             carried[r] = true;
+            exact[r] = bare;
           }
         }
       }
+      int found = -1, x = 0, y = 0;
+      if (sweep == Pass.REVERSE) {
+        for (int j = 0; j < n && found < 0; j++) {
+          Op op = Program.op(p.code[s.start + j]);
+          if (op.nary || op.arity != 2 || s.da[j] != s.db[j] || s.da[j] == 0) continue;
+          int a = p.code[s.start + j] & Program.MASK, b = p.second[s.start + j], d = s.da[j];
+          if (b == a + d) {
+            x = 1;
+            y = 0;
+          } else if (a == b + d) {
+            x = 0;
+            y = 1;
+          } else {
+            continue;
+          }
+          if (alone(p, s, j, y == 0 ? a : b, d)) found = j;
+        }
+      }
+      slide = found;
+      over = x;
+      first = y;
+    }
+
+    /**
+     * Whether the slots base + k·d (k = 0..reps) are touched by no other operand of the loop, are
+     * none of the loop's nodes (nor the repetition before it) and the loop has no n-ary node (whose
+     * rule adds to its operands' adjoints itself).
+     */
+    private static boolean alone(Program p, Segment s, int node, int base, int d) {
+      long lo = Math.min(base, base + (long) s.reps * d), hi = Math.max(base, base + (long) s.reps * d);
+      if (hi >= s.start - s.period && lo < s.start + (long) s.reps * s.period) return false;
+      for (int j = 0; j < s.period; j++) {
+        int slot = s.start + j, c = p.code[slot];
+        Op op = Program.op(c);
+        if (op.nary) return false;
+        if (j == node) continue;
+        for (int side = 0; side < op.arity; side++) {
+          long b = side == 0 ? c & Program.MASK : p.second[slot], st = side == 0 ? s.da[j] : s.db[j];
+          long rlo = Math.min(b, b + (s.reps - 1) * st), rhi = Math.max(b, b + (s.reps - 1) * st);
+          if (rhi >= lo && rlo <= hi) return false;
+        }
+      }
+      return true;
     }
 
     /** Whether slots from, from + period, ... (count of them) are op nodes used once each. */
@@ -395,6 +521,11 @@ final class Compiler {
 
     /** Before the loop: the locals the first repetition reads. */
     void enter(MethodVisitor mv) {
+      if (slide >= 0) { // the adjoint the last repetition's 'over' operand adds to
+        int b = over == 0 ? p0(slide) : p1(slide);
+        load(mv, OTHER, new Index(b + (s.reps - 1) * s.da[slide], 0, 0));
+        mv.visitVarInsn(DSTORE, SLIDE);
+      }
       for (int j = 0; j < s.period; j++) {
         if (sweep == Pass.FORWARD && previous[j]) load(mv, VAL, new Index(s.start - s.period + j, 0, 0));
         else if (sweep == Pass.REVERSE && fromNext[j]) load(mv, OTHER, new Index(s.start + (s.reps - 1) * s.period + j, 0, 0));
@@ -406,6 +537,12 @@ final class Compiler {
     /** After the reverse loop: the shares carried for the nodes before it go to the array. */
     void leave(MethodVisitor mv) {
       if (sweep != Pass.REVERSE) return;
+      if (slide >= 0) { // repetition 0's 'first' operand: its adjoint as added to
+        mv.visitVarInsn(ALOAD, OTHER);
+        push(mv, first == 0 ? p0(slide) : p1(slide));
+        mv.visitVarInsn(DLOAD, SLIDE);
+        mv.visitInsn(DASTORE);
+      }
       for (int j = 0; j < s.period; j++) {
         if (!fromNext[j]) continue;
         mv.visitVarInsn(ALOAD, OTHER);
@@ -513,8 +650,24 @@ final class Compiler {
           load(mv, VAL, y);
           mv.visitVarInsn(DSTORE, YV);
         }
-        for (int side = 0; side < op.arity; side++) {
+        boolean sliding = loop != null && loop.slide == j;
+        for (int q = 0; q < op.arity; q++) {
+          // a sliding node adds to its 'over' operand first (it reads the local before 'first' sets it);
+          // the two operands are different slots, so the order of these additions changes no bits
+          int side = sliding ? (q == 0 ? loop.over : loop.first) : q;
           Index target = side == 0 ? ia : ib;
+          if (sliding) {
+            mv.visitVarInsn(ALOAD, OTHER);
+            target.push(mv);
+            if (side == loop.over) mv.visitVarInsn(DLOAD, SLIDE);
+            else mv.visitInsn(DALOAD);
+            if (d != null) d.adjoint(mv, side);
+            else rule(mv, op, side);
+            mv.visitInsn(DADD);
+            if (side == loop.over) mv.visitInsn(DASTORE);
+            else mv.visitVarInsn(DSTORE, SLIDE);
+            continue;
+          }
           int carry = carry(loop, target);
           if (carry == NONE) {
             mv.visitVarInsn(ALOAD, OTHER);
@@ -522,16 +675,8 @@ final class Compiler {
             mv.visitInsn(DUP2);
             mv.visitInsn(DALOAD);
           }
-          if (d != null) {
-            d.adjoint(mv, side);
-          } else {
-            constant(mv, op);
-            mv.visitVarInsn(DLOAD, AV);
-            mv.visitVarInsn(DLOAD, BV);
-            mv.visitVarInsn(DLOAD, YV);
-            mv.visitVarInsn(DLOAD, G);
-            mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", side == 0 ? "adjointA" : "adjointB", "(" + opDesc + "DDDD)D", false);
-          }
+          if (d != null) d.adjoint(mv, side);
+          else rule(mv, op, side);
           if (carry == NONE) {
             mv.visitInsn(DADD);
             mv.visitInsn(DASTORE);
@@ -540,6 +685,16 @@ final class Compiler {
           }
         }
     }
+  }
+
+  /** Pushes what ȳ (local G) adds to operand side's adjoint, by the rule table. */
+  private static void rule(MethodVisitor mv, Op op, int side) {
+    constant(mv, op);
+    mv.visitVarInsn(DLOAD, AV);
+    mv.visitVarInsn(DLOAD, BV);
+    mv.visitVarInsn(DLOAD, YV);
+    mv.visitVarInsn(DLOAD, G);
+    mv.visitMethodInsn(INVOKESTATIC, "dev/adjoint/Rules", side == 0 ? "adjointA" : "adjointB", "(Ldev/adjoint/Op;DDDD)D", false);
   }
 
   /** Pushes the value operand i reads in the forward sweep: from a loop's local where it holds it. */
@@ -554,9 +709,16 @@ final class Compiler {
     }
   }
 
-  /** Pushes node j's adjoint in the reverse sweep: 0 + its carried share, or from the array. */
+  /**
+   * Pushes node j's adjoint in the reverse sweep: its carried share as it is where that is exact,
+   * else 0 + its carried share (as the array would hold it), or from the array. An adjoint in the
+   * array is never -0 (it starts at +0 or the seed 1 and only ever has shares added to it), and
+   * neither is ȳ read from a local that way, which is what an exact share is.
+   */
   private static void adjoint(MethodVisitor mv, Loop loop, int j, Index y) {
-    if (loop != null && loop.carried[j]) {
+    if (loop != null && loop.carried[j] && loop.exact[j]) {
+      mv.visitVarInsn(DLOAD, LOCALS + 2 * j);
+    } else if (loop != null && loop.carried[j]) {
       mv.visitInsn(DCONST_0);
       mv.visitVarInsn(DLOAD, LOCALS + 2 * j);
       mv.visitInsn(DADD);
