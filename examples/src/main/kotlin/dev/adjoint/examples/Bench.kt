@@ -25,7 +25,7 @@ class Bench : Callable<Int> {
     name = "moons",
     mixinStandardHelpOptions = true,
     description = ["Trains the moons workload and prints its losses and time as one JSON line.",
-        "The line: {\"system\", \"steps\", \"loss0\", \"loss_last\", \"acc_last\", \"seconds\"}."],
+        "The line: {\"system\", \"steps\", \"loss0\", \"loss_last\", \"acc_last\", \"seconds\", \"cpu_seconds\"} (seconds: wall time of the steps; cpu_seconds: the training thread's CPU time)."],
 )
 class BenchMoons : Callable<Int> {
     @Option(names = ["--data"], required = true, paramLabel = "FILE", description = ["CSV with columns x1, x2, label (label in {-1, +1})."])
@@ -65,6 +65,7 @@ class BenchMoons : Callable<Int> {
             "loss_last" to r.lossLast,
             "acc_last" to r.accLast,
             "seconds" to r.seconds,
+            "cpu_seconds" to r.cpuSeconds,
         )
         println(ObjectMapper().writeValueAsString(line))
         return 0

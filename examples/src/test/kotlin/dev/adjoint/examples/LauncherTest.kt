@@ -60,11 +60,14 @@ class LauncherTest {
 
     private val real get() = home.toRealPath()
 
+    /** A short job's options: C1 only, and Adjoint's own methods compiled early. */
+    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02"
+
     @Test
     fun aShortJobRunsWithC1AndTheArchive() {
         val (code, out) = run("bench", "moons", "--data", data(100).toString(), "--init", "i.json", "--steps", "100")
         assertEquals(0, code, out)
-        assertEquals("-XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$real/examples/target/adjoint.jsa -Xlog:cds=off -Xlog:cds+dynamic=off " +
+        assertEquals("$c1 -XX:SharedArchiveFile=$real/examples/target/adjoint.jsa -Xlog:cds=off -Xlog:cds+dynamic=off " +
             "-jar $real/examples/target/adjoint.jar bench moons --data ${data(100)} --init i.json --steps 100", out)
     }
 
@@ -86,7 +89,7 @@ class LauncherTest {
     @Test
     fun javaOptsComeAfterTheLaunchersOptions() {
         val (_, out) = run("xor", env = mapOf("JAVA_OPTS" to "-Xmx64m -XX:TieredStopAtLevel=4"))
-        assertTrue(out.startsWith("-XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="), out)
+        assertTrue(out.startsWith("$c1 -XX:SharedArchiveFile="), out)
         assertTrue(out.contains("-Xlog:cds+dynamic=off -Xmx64m -XX:TieredStopAtLevel=4 -jar "), out)
     }
 
@@ -98,10 +101,66 @@ class LauncherTest {
         assertTrue(out.endsWith("-jar $real/examples/target/adjoint.jar demo"), out)
     }
 
+    /** The launcher's text: [name] from examples/src/main/launcher, without comment lines. */
+    private fun script(name: String, comment: String): List<String> {
+        val source = generateSequence(Path.of("").toAbsolutePath()) { it.parent }
+            .map { it.resolve("examples/src/main/launcher/$name") }.first { Files.exists(it) }
+        return Files.readAllLines(source).filter { !it.trim().startsWith(comment) }
+    }
+
+    /** Every JVM option a script's code names (-X...), up to a value the script fills in. */
+    private fun options(lines: List<String>): Set<String> =
+        lines.flatMap { Regex("""-X[A-Za-z0-9:+=_.,*]*""").findAll(it).map { m -> m.value }.toList() }.toSortedSet()
+
+    @Test
+    fun theWindowsLauncherMakesTheSameDecisions() {
+        // adjoint.cmd has never run here (no Windows): its text must at least say what bin/adjoint does
+        val sh = script("adjoint", "#")
+        val cmd = script("adjoint.cmd", "rem ")
+        // per command: the rows, and the steps (fixed, or a default that --steps/--epochs replaces)
+        val shSizes = sortedMapOf<String, String>()
+        val block = sh.dropWhile { !it.contains("case \$command in") }.drop(1).takeWhile { it.trim() != "esac" }
+        for (line in block) {
+            val m = Regex("""^\s*([^)]*)\)(.*);;\s*$""").find(line) ?: continue
+            val size = "rows=" + (Regex("""rows=(\d+)""").find(m.groupValues[2])?.groupValues?.get(1) ?: "") +
+                " steps=" + (Regex("""steps=\$\{steps:-(\d+)\}""").find(m.groupValues[2])?.let { it.groupValues[1] + " unless given" }
+                    ?: Regex("""steps=(\d+)""").find(m.groupValues[2])?.groupValues?.get(1) ?: "")
+            for (name in m.groupValues[1].split('|')) shSizes[if (name == "''") "(none)" else name] = size
+        }
+        val cmdSizes = sortedMapOf<String, String>()
+        for (line in cmd) {
+            val m = Regex("""^if "%COMMAND%"=="(\w*)" \((.*)\)$""").find(line.trim()) ?: continue
+            val body = m.groupValues[2]
+            val size = "rows=" + (Regex("""set "ROWS=(\d+)"""").find(body)?.groupValues?.get(1) ?: "") +
+                " steps=" + (Regex("""if not defined STEPS set "STEPS=(\d+)"""").find(body)?.let { it.groupValues[1] + " unless given" }
+                    ?: Regex("""set "STEPS=(\d+)"""").find(body)?.groupValues?.get(1) ?: "")
+            cmdSizes[m.groupValues[1].ifEmpty { "(none)" }] = size
+        }
+        assertTrue(shSizes.size >= 6, shSizes.toString())
+        assertEquals(shSizes, cmdSizes)
+        // the options of both are the same: C1 for short jobs, the archive, its quiet logging
+        assertEquals(options(sh), options(cmd))
+        assertTrue(options(sh).containsAll(c1.split(' ')), options(sh).toString())
+        // the same default bound on rows x steps, the same variables, the same options read for the size
+        assertEquals(Regex("""ADJOINT_C1_MAX_WORK:-(\d+)""").find(sh.joinToString("\n"))?.groupValues?.get(1),
+            Regex("""set "ADJOINT_C1_MAX_WORK=(\d+)"""").find(cmd.joinToString("\n"))?.groupValues?.get(1))
+        for (name in listOf("JAVA_HOME", "JAVA_OPTS", "ADJOINT_C1_MAX_WORK")) {
+            assertTrue(sh.any { it.contains(name) } && cmd.any { it.contains(name) }, name)
+        }
+        for (option in listOf("--data", "--steps", "--epochs")) {
+            assertTrue(sh.any { it.contains("$option)") } && cmd.any { it.contains("\"$option\"") }, option)
+        }
+        // rows: lines whose first character is part of a number, in both
+        assertTrue(sh.any { it.contains("grep -c '^[[:space:]]*[-+.0-9]'") })
+        assertTrue(cmd.any { it.contains("findstr /r /c:\"^[-+.0-9]\"") })
+        // the launcher's options, then JAVA_OPTS (so they win), then the jar and the arguments
+        assertTrue(cmd.any { it.trim() == "\"%JAVA%\" %FLAGS% %JAVA_OPTS% -jar \"%JAR%\" %*" })
+    }
+
     @Test
     fun withoutTheArchiveItStillRunsAndWithoutTheJarItSaysWhatToBuild() {
         Files.delete(home.resolve("examples/target/adjoint.jsa"))
-        assertEquals("-XX:TieredStopAtLevel=1 -jar $real/examples/target/adjoint.jar demo", run("demo").second)
+        assertEquals("$c1 -jar $real/examples/target/adjoint.jar demo", run("demo").second)
         Files.delete(home.resolve("examples/target/adjoint.jar"))
         val (code, out) = run("demo")
         assertEquals(1, code)

@@ -106,8 +106,9 @@ class TourTest {
         assertClose(0.02637247350400268, json["loss_last"].asDouble())
         assertEquals(1.0, json["acc_last"].asDouble())
         assertTrue(json["seconds"].asDouble() > 0)
+        assertTrue(json["cpu_seconds"].asDouble() > 0)
         assertTrue(json["system"].asText().startsWith("adjoint-0.1.0-SNAPSHOT $mode"), json["system"].asText())
-        assertEquals(listOf("system", "steps", "loss0", "loss_last", "acc_last", "seconds"), json.fieldNames().asSequence().toList())
+        assertEquals(listOf("system", "steps", "loss0", "loss_last", "acc_last", "seconds", "cpu_seconds"), json.fieldNames().asSequence().toList())
     }
 
     @Test
