@@ -106,6 +106,13 @@ final class Compiler {
 
   /** Repeated patterns of at most this many nodes become loops ... */
   static final int PERIOD = 16;
+  /**
+   * Longer patterns, up to this many nodes, become an outer loop around their own segments (an MLP
+   * loss's per-row pattern: a layer's neurons re-rolled inside the loop over rows) ...
+   */
+  static final int OUTER = 256;
+  /** ... when their segments' code fits one method well below the JIT's limit (estimated bytes). */
+  static final int OUTER_BYTES = 6000;
   /** ... when they repeat at least this often. */
   static final int REPEATS = 4;
   /** Bytes of bytecode per generated method, far below the JIT's 8000-byte limit. */
@@ -178,13 +185,18 @@ final class Compiler {
   static int[] cleared(Program p, List<Segment> head) {
     final int[] uses = uses(p);
     boolean[] local = new boolean[p.end0];
-    for (Segment s : head) {
-      if (s.reps == 1) continue;
-      Loop loop = new Loop(p, uses, s, Pass.REVERSE);
-      for (int j = 0; j < s.period; j++) {
-        if (!loop.carried[j]) continue;
-        int reps = loop.fromNext[j] ? s.reps - 1 : s.reps;
-        for (int k = 0; k < reps; k++) local[s.start + k * s.period + j] = true;
+    for (Segment h : head) {
+      for (Segment s : h.body == null ? List.of(h) : h.body) {
+        if (s.reps == 1) continue;
+        Segment o = h.body == null ? null : h;
+        Loop loop = new Loop(p, uses, s, Pass.REVERSE, o);
+        for (int j = 0; j < s.period; j++) {
+          if (!loop.carried[j]) continue;
+          int reps = loop.fromNext[j] ? s.reps - 1 : s.reps;
+          for (int q = 0; q < (o == null ? 1 : o.reps); q++) {
+            for (int k = 0; k < reps; k++) local[s.start + k * s.period + j + (o == null ? 0 : q * o.period)] = true;
+          }
+        }
       }
     }
     int[] r = new int[8];
@@ -212,18 +224,37 @@ final class Compiler {
   static final class Segment {
     final int start, period, reps;
     final int[] da, db;
+    /** An outer loop's segments for its repetition 0 (null for a loop or a node). */
+    final List<Segment> body;
 
-    Segment(int start, int period, int reps, int[] da, int[] db) {
+    Segment(int start, int period, int reps, int[] da, int[] db, List<Segment> body) {
       this.start = start;
       this.period = period;
       this.reps = reps;
       this.da = da;
       this.db = db;
+      this.body = body;
+    }
+
+    /** Estimated bytes of this segment's code in the given sweep. */
+    int cost(Pass sweep) {
+      if (body == null) return period * (sweep == Pass.REVERSE ? 90 : 50) + 20;
+      int c = 40;
+      for (Segment b : body) c += b.cost(sweep);
+      return c;
     }
   }
 
-  /** Covers the op slots [from, to) with loops over repeated patterns and single nodes. */
+  /**
+   * Covers the op slots [from, to) with loops over repeated patterns, outer loops over repeated
+   * longer patterns (whose one repetition is covered the same way, without outer loops) and single
+   * nodes.
+   */
   static List<Segment> segments(Program p, int from, int to) {
+    return segments(p, from, to, true);
+  }
+
+  private static List<Segment> segments(Program p, int from, int to, boolean outer) {
     List<Segment> out = new ArrayList<>();
     int i = from;
     while (i < to) {
@@ -236,17 +267,38 @@ final class Compiler {
           bestReps = reps;
         }
       }
-      int[] da = new int[bestPeriod], db = new int[bestPeriod];
-      if (bestReps > 1) {
-        for (int j = 0; j < bestPeriod; j++) {
-          da[j] = a(p, i + bestPeriod + j) - a(p, i + j);
-          db[j] = p.second[i + bestPeriod + j] - p.second[i + j];
+      if (outer) {
+        Segment o = null;
+        for (int period = PERIOD + 1; period <= OUTER && i + REPEATS * period <= to; period++) {
+          if (o != null && period % o.period == 0) continue;
+          if (opCode(p, i) != opCode(p, i + period)) continue;
+          int reps = repeats(p, i, period, to);
+          if (reps < REPEATS || period * reps <= Math.max(bestPeriod * bestReps, o == null ? 0 : o.period * o.reps)) continue;
+          Segment s = strided(p, i, period, reps, segments(p, i, i + period, false));
+          if (s.cost(Pass.REVERSE) <= OUTER_BYTES) o = s;
+        }
+        if (o != null) {
+          out.add(o);
+          i += o.period * o.reps;
+          continue;
         }
       }
-      out.add(new Segment(i, bestPeriod, bestReps, da, db));
+      out.add(strided(p, i, bestPeriod, bestReps, null));
       i += bestPeriod * bestReps;
     }
     return out;
+  }
+
+  /** The segment of reps repetitions of period nodes from slot i, with its operands' strides. */
+  private static Segment strided(Program p, int i, int period, int reps, List<Segment> body) {
+    int[] da = new int[period], db = new int[period];
+    if (reps > 1) {
+      for (int j = 0; j < period; j++) {
+        da[j] = a(p, i + period + j) - a(p, i + j);
+        db[j] = p.second[i + period + j] - p.second[i + j];
+      }
+    }
+    return new Segment(i, period, reps, da, db, body);
   }
 
   /** How many times the pattern of period nodes at slot i repeats with constant strides before to. */
@@ -310,7 +362,7 @@ final class Compiler {
     List<Segment> current = new ArrayList<>();
     int bytes = 0;
     for (Segment s : segments) {
-      int cost = s.period * (sweep == Pass.REVERSE ? 90 : 50) + 20;
+      int cost = s.cost(sweep);
       if (bytes + cost > CHUNK && !current.isEmpty()) {
         chunks.add(current);
         current = new ArrayList<>();
@@ -329,9 +381,9 @@ final class Compiler {
       mv.visitCode();
       List<Segment> chunk = chunks.get(c);
       if (sweep == Pass.REVERSE) {
-        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, uses, chunk.get(k), sweep);
+        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, uses, chunk.get(k), sweep, null);
       } else {
-        for (Segment s : chunk) segment(mv, p, uses, s, sweep);
+        for (Segment s : chunk) segment(mv, p, uses, s, sweep, null);
       }
       mv.visitInsn(RETURN);
       mv.visitMaxs(0, 0);
@@ -350,17 +402,38 @@ final class Compiler {
     return null;
   }
 
-  /** One segment: a loop over its repetitions (reversed in the reverse sweep), or a single node. */
-  private static void segment(MethodVisitor mv, Program p, int[] uses, Segment s, Pass sweep) {
-    if (s.reps == 1) {
-      node(mv, p, s.start, null, 0, sweep);
+  /**
+   * One segment: a loop over its repetitions (reversed in the reverse sweep), an outer loop around
+   * its segments, or a single node; inside an outer loop o (else null).
+   */
+  private static void segment(MethodVisitor mv, Program p, int[] uses, Segment s, Pass sweep, Segment o) {
+    boolean down = sweep == Pass.REVERSE;
+    if (s.body != null) {
+      Label test = new Label(), end = new Label();
+      push(mv, down ? s.reps - 1 : 0);
+      mv.visitVarInsn(ISTORE, OUTER_COUNTER);
+      mv.visitLabel(test);
+      mv.visitVarInsn(ILOAD, OUTER_COUNTER);
+      if (down) {
+        mv.visitJumpInsn(IFLT, end);
+      } else {
+        push(mv, s.reps);
+        mv.visitJumpInsn(IF_ICMPGE, end);
+      }
+      for (int q = 0; q < s.body.size(); q++) segment(mv, p, uses, s.body.get(down ? s.body.size() - 1 - q : q), sweep, s);
+      mv.visitIincInsn(OUTER_COUNTER, down ? -1 : 1);
+      mv.visitJumpInsn(GOTO, test);
+      mv.visitLabel(end);
       return;
     }
-    Loop loop = new Loop(p, uses, s, sweep);
+    if (s.reps == 1) {
+      node(mv, p, s.start, null, 0, sweep, o);
+      return;
+    }
+    Loop loop = new Loop(p, uses, s, sweep, o);
     loop.enter(mv);
     int k = sweep.counter;
     Label test = new Label(), end = new Label();
-    boolean down = sweep == Pass.REVERSE;
     push(mv, down ? s.reps - 1 : 0);
     mv.visitVarInsn(ISTORE, k);
     mv.visitLabel(test);
@@ -373,7 +446,7 @@ final class Compiler {
     }
     for (int jj = 0; jj < s.period; jj++) {
       int j = down ? s.period - 1 - jj : jj;
-      node(mv, p, s.start + j, loop, j, sweep);
+      node(mv, p, s.start + j, loop, j, sweep, o);
     }
     mv.visitIincInsn(k, down ? -1 : 1);
     mv.visitJumpInsn(GOTO, test);
@@ -385,6 +458,8 @@ final class Compiler {
   private static final int LOCALS = 12;
   /** The local of a loop's sliding adjoint (see {@link Loop#slide}). */
   private static final int SLIDE = LOCALS + 2 * PERIOD;
+  /** The local of an outer loop's counter. */
+  private static final int OUTER_COUNTER = SLIDE + 2;
 
   /**
    * What a loop keeps in locals rather than in the tape's arrays, and so off the store-to-load
@@ -428,9 +503,12 @@ final class Compiler {
     }
 
     private final Program p;
+    /** The outer loop this loop runs in, or null. */
+    final Segment o;
 
-    Loop(Program p, int[] uses, Segment s, Pass sweep) {
+    Loop(Program p, int[] uses, Segment s, Pass sweep, Segment o) {
       this.p = p;
+      this.o = o;
       this.s = s;
       this.sweep = sweep;
       int n = s.period;
@@ -443,7 +521,8 @@ final class Compiler {
         Op op = Program.op(p.code[slot]);
         if (op.nary) continue;
         for (int side = 0; side < op.arity; side++) {
-          int r = relative(side == 0 ? new Index(p.code[slot] & Program.MASK, s.da[j], 0) : new Index(p.second[slot], s.db[j], 0));
+          int r = relative(side == 0 ? new Index(p.code[slot] & Program.MASK, s.da[j], 0, outerStride(o, slot, 0))
+              : new Index(p.second[slot], s.db[j], 0, outerStride(o, slot, 1)));
           if (r == NONE) continue;
           boolean bare = op == Op.ADD || (op == Op.SUB && side == 0);
           if (r < 0 && r + n >= j) {
@@ -459,7 +538,7 @@ final class Compiler {
         }
       }
       int found = -1, x = 0, y = 0;
-      if (sweep == Pass.REVERSE) {
+      if (sweep == Pass.REVERSE && o == null) {
         for (int j = 0; j < n && found < 0; j++) {
           Op op = Program.op(p.code[s.start + j]);
           if (op.nary || op.arity != 2 || s.da[j] != s.db[j] || s.da[j] == 0) continue;
@@ -503,18 +582,25 @@ final class Compiler {
       return true;
     }
 
-    /** Whether slots from, from + period, ... (count of them) are op nodes used once each. */
+    /** Whether slots from, from + period, ... (count of them, in every outer repetition) are op nodes used once each. */
     private boolean single(Program p, int[] uses, int from, int count) {
-      for (int k = 0; k < count; k++) {
-        int slot = from + k * s.period;
-        if (slot < p.first || uses[slot] != 1) return false;
+      for (int q = 0; q < (o == null ? 1 : o.reps); q++) {
+        for (int k = 0; k < count; k++) {
+          int slot = from + k * s.period + (o == null ? 0 : q * o.period);
+          if (slot < p.first || uses[slot] != 1) return false;
+        }
       }
       return true;
     }
 
+    /** The outer stride of a slot this loop reads at the same place in every outer repetition. */
+    int outer() {
+      return o == null ? 0 : o.period;
+    }
+
     /** Node j' - period (previous repetition) or j' (this one) that index i reads, or NONE. */
     int relative(Index i) {
-      if (i.stride != s.period) return NONE;
+      if (i.stride != s.period || i.ostride != outer()) return NONE;
       int r = i.base - s.start;
       return r >= -s.period && r < s.period ? r : NONE;
     }
@@ -527,8 +613,8 @@ final class Compiler {
         mv.visitVarInsn(DSTORE, SLIDE);
       }
       for (int j = 0; j < s.period; j++) {
-        if (sweep == Pass.FORWARD && previous[j]) load(mv, VAL, new Index(s.start - s.period + j, 0, 0));
-        else if (sweep == Pass.REVERSE && fromNext[j]) load(mv, OTHER, new Index(s.start + (s.reps - 1) * s.period + j, 0, 0));
+        if (sweep == Pass.FORWARD && previous[j]) load(mv, VAL, new Index(s.start - s.period + j, 0, 0, outer()));
+        else if (sweep == Pass.REVERSE && fromNext[j]) load(mv, OTHER, new Index(s.start + (s.reps - 1) * s.period + j, 0, 0, outer()));
         else continue;
         mv.visitVarInsn(DSTORE, LOCALS + 2 * j);
       }
@@ -546,7 +632,7 @@ final class Compiler {
       for (int j = 0; j < s.period; j++) {
         if (!fromNext[j]) continue;
         mv.visitVarInsn(ALOAD, OTHER);
-        push(mv, s.start - s.period + j);
+        new Index(s.start - s.period + j, 0, 0, outer()).push(mv);
         mv.visitInsn(DUP2);
         mv.visitInsn(DALOAD);
         mv.visitVarInsn(DLOAD, LOCALS + 2 * j);
@@ -557,6 +643,11 @@ final class Compiler {
   }
 
   private static final int NONE = Integer.MIN_VALUE;
+
+  /** What operand side of slot moves by per repetition of the outer loop o (0 outside one). */
+  private static int outerStride(Segment o, int slot, int side) {
+    return o == null ? 0 : side == 0 ? o.da[slot - o.start] : o.db[slot - o.start];
+  }
 
   /** How many times each slot is a differentiable operand (every n-ary operand counts). */
   static int[] uses(Program p) {
@@ -576,12 +667,12 @@ final class Compiler {
    * One node's rule in the given sweep: slot s alone (loop null) or node j of a loop at repetition
    * 0, its own slot moving by the period and its operands by their strides.
    */
-  private static void node(MethodVisitor mv, Program p, int s, Loop loop, int j, Pass sweep) {
+  private static void node(MethodVisitor mv, Program p, int s, Loop loop, int j, Pass sweep, Segment o) {
     final Op op = Program.op(p.code[s]);
     final int a = p.code[s] & Program.MASK, b = p.second[s];
-    final Index y = new Index(s, loop == null ? 0 : loop.s.period, sweep.counter);
-    final Index ia = new Index(a, loop == null ? 0 : loop.s.da[j], sweep.counter);
-    final Index ib = new Index(b, loop == null ? 0 : loop.s.db[j], sweep.counter);
+    final Index y = new Index(s, loop == null ? 0 : loop.s.period, sweep.counter, o == null ? 0 : o.period);
+    final Index ia = new Index(a, loop == null ? 0 : loop.s.da[j], sweep.counter, outerStride(o, s, 0));
+    final Index ib = new Index(b, loop == null ? 0 : loop.s.db[j], sweep.counter, outerStride(o, s, 1));
     final String opDesc = "Ldev/adjoint/Op;";
     switch (sweep) {
       case FORWARD:
@@ -851,27 +942,45 @@ final class Compiler {
 
   /** A slot index, base + counter·stride inside a loop (stride 0: a constant). */
   private static final class Index {
-    final int base, stride, counter;
+    /** Inside an outer loop, ostride is what its counter (OUTER_COUNTER) adds per repetition. */
+    final int base, stride, counter, ostride;
 
     Index(int base, int stride, int counter) {
+      this(base, stride, counter, 0);
+    }
+
+    Index(int base, int stride, int counter, int ostride) {
       this.base = base;
       this.stride = stride;
       this.counter = counter;
+      this.ostride = ostride;
     }
 
     void push(MethodVisitor mv) {
-      if (stride == 0) {
+      if (stride == 0 && ostride == 0) {
         Compiler.push(mv, base);
         return;
       }
-      mv.visitVarInsn(ILOAD, counter);
-      if (stride != 1) {
-        Compiler.push(mv, stride);
-        mv.visitInsn(IMUL);
+      boolean first = true;
+      if (stride != 0) {
+        term(mv, counter, stride);
+        first = false;
+      }
+      if (ostride != 0) {
+        term(mv, OUTER_COUNTER, ostride);
+        if (!first) mv.visitInsn(IADD);
       }
       if (base != 0) {
         Compiler.push(mv, base);
         mv.visitInsn(IADD);
+      }
+    }
+
+    private static void term(MethodVisitor mv, int counter, int stride) {
+      mv.visitVarInsn(ILOAD, counter);
+      if (stride != 1) {
+        Compiler.push(mv, stride);
+        mv.visitInsn(IMUL);
       }
     }
   }

@@ -210,6 +210,40 @@ class CompiledTapeTest {
     assertTrue(slots <= t.program.first + 4, slots + " slots cleared of " + t.program.size);
   }
 
+  /** Whether p's output-0 sweep has an outer loop with a loop inside it. */
+  static boolean nested(Program p) {
+    for (Compiler.Segment s : Compiler.segments(p, p.first, p.end0)) {
+      if (s.body != null && s.body.stream().anyMatch(b -> b.reps > 1)) return true;
+    }
+    return false;
+  }
+
+  @Test
+  void rowsOfLoopsBecomeNestedLoopsAndStayBitwiseEqual() {
+    // per row: a product, then 8 steps s ← m + m₀ with m = s·0.5, where m₀ is row 0's m of the same
+    // step (row 0: m + m): the inner loop reads a node of its own repetition's place that does not
+    // move with the rows, which must come from the array, not from this row's local
+    Function<List<Value>, Value> rows = xs -> {
+      List<Value> outs = new ArrayList<>(), first = new ArrayList<>();
+      for (int r = 0; r < 30; r++) {
+        Value s = xs.get(r % xs.size()).times(xs.get((r + 1) % xs.size()));
+        for (int k = 0; k < 8; k++) {
+          Value m = s.times(0.5);
+          s = m.plus(r == 0 ? m : first.get(k));
+          if (r == 0) first.add(m);
+        }
+        outs.add(s.tanh());
+      }
+      return Value.sum(outs);
+    };
+    Random r = new Random(37);
+    Tape generic = Tape.record(TapeTest.point(r, 12), rows);
+    assertTrue(nested(generic.program), "an outer loop over the rows with the steps' loop inside");
+    Tape compiled = generic.compile();
+    assertTrue(compiled.isCompiled(), compiled.whyNotCompiled());
+    for (int trial = 0; trial < 5; trial++) sameReplays(generic, compiled, TapeTest.point(r, 12), TapeTest.point(r, 12), "rows, trial " + trial);
+  }
+
   @Test
   void severalOutputsAndBackwardOnLeaves() {
     Random r = new Random(3);
@@ -237,6 +271,7 @@ class CompiledTapeTest {
     List<Value> params = model.parameters();
     Value loss = Loss.hinge(model.scores(data), data.labels()).plus(Loss.l2(params, 1e-4));
     Tape generic = Tape.record(params, loss);
+    assertTrue(nested(generic.program), "the rows' pattern, with each layer's neurons, re-rolled");
     Tape compiled = generic.compile();
     assertTrue(compiled.isCompiled(), compiled.whyNotCompiled());
     Random r = new Random(9);
