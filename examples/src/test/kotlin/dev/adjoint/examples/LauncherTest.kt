@@ -148,7 +148,7 @@ class LauncherTest {
             assertTrue(sh.any { it.contains(name) } && cmd.any { it.contains(name) }, name)
         }
         for (option in listOf("--data", "--steps", "--epochs")) {
-            assertTrue(sh.any { it.contains("$option)") } && cmd.any { it.contains("\"$option\"") }, option)
+            assertTrue(sh.any { it.contains("$option)") || it.contains("$option|") } && cmd.any { it.contains("\"$option\"") }, option)
         }
         // rows: lines whose first character is part of a number, in both
         assertTrue(sh.any { it.contains("grep -c '^[[:space:]]*[-+.0-9]'") })
