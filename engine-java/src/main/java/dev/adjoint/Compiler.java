@@ -409,21 +409,9 @@ final class Compiler {
   private static void segment(MethodVisitor mv, Program p, int[] uses, Segment s, Pass sweep, Segment o) {
     boolean down = sweep == Pass.REVERSE;
     if (s.body != null) {
-      Label test = new Label(), end = new Label();
-      push(mv, down ? s.reps - 1 : 0);
-      mv.visitVarInsn(ISTORE, OUTER_COUNTER);
-      mv.visitLabel(test);
-      mv.visitVarInsn(ILOAD, OUTER_COUNTER);
-      if (down) {
-        mv.visitJumpInsn(IFLT, end);
-      } else {
-        push(mv, s.reps);
-        mv.visitJumpInsn(IF_ICMPGE, end);
-      }
+      Label end = new Label(), test = head(mv, OUTER_COUNTER, s.reps, down, end);
       for (int q = 0; q < s.body.size(); q++) segment(mv, p, uses, s.body.get(down ? s.body.size() - 1 - q : q), sweep, s);
-      mv.visitIincInsn(OUTER_COUNTER, down ? -1 : 1);
-      mv.visitJumpInsn(GOTO, test);
-      mv.visitLabel(end);
+      tail(mv, OUTER_COUNTER, down, test, end);
       return;
     }
     if (s.reps == 1) {
@@ -432,26 +420,36 @@ final class Compiler {
     }
     Loop loop = new Loop(p, uses, s, sweep, o);
     loop.enter(mv);
-    int k = sweep.counter;
-    Label test = new Label(), end = new Label();
-    push(mv, down ? s.reps - 1 : 0);
-    mv.visitVarInsn(ISTORE, k);
-    mv.visitLabel(test);
-    mv.visitVarInsn(ILOAD, k);
-    if (down) {
-      mv.visitJumpInsn(IFLT, end);
-    } else {
-      push(mv, s.reps);
-      mv.visitJumpInsn(IF_ICMPGE, end);
-    }
+    Label end = new Label(), test = head(mv, sweep.counter, s.reps, down, end);
     for (int jj = 0; jj < s.period; jj++) {
       int j = down ? s.period - 1 - jj : jj;
       node(mv, p, s.start + j, loop, j, sweep, o);
     }
-    mv.visitIincInsn(k, down ? -1 : 1);
+    tail(mv, sweep.counter, down, test, end);
+    loop.leave(mv);
+  }
+
+  /** A loop's head: counter from 0 up to reps - 1 (or down from reps - 1 to 0), leaving for end; returns the test's label. */
+  private static Label head(MethodVisitor mv, int counter, int reps, boolean down, Label end) {
+    Label test = new Label();
+    push(mv, down ? reps - 1 : 0);
+    mv.visitVarInsn(ISTORE, counter);
+    mv.visitLabel(test);
+    mv.visitVarInsn(ILOAD, counter);
+    if (down) {
+      mv.visitJumpInsn(IFLT, end);
+    } else {
+      push(mv, reps);
+      mv.visitJumpInsn(IF_ICMPGE, end);
+    }
+    return test;
+  }
+
+  /** A loop's tail: the counter's step and the jump back to the test. */
+  private static void tail(MethodVisitor mv, int counter, boolean down, Label test, Label end) {
+    mv.visitIincInsn(counter, down ? -1 : 1);
     mv.visitJumpInsn(GOTO, test);
     mv.visitLabel(end);
-    loop.leave(mv);
   }
 
   /** Locals where a loop keeps its nodes' values (forward) or adjoints (reverse): node j's at LOCALS + 2j. */
