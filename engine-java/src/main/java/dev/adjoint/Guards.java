@@ -1,9 +1,10 @@
 package dev.adjoint;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The values user code has read ({@link Value#data()}) on this thread since its last recording,
@@ -16,11 +17,10 @@ import java.util.WeakHashMap;
 final class Guards {
   private Guards() {}
 
-  private static final ThreadLocal<Map<Value, Integer>> READS = ThreadLocal.withInitial(WeakHashMap::new);
-
   /** Logs a read of v by user code on this thread (its first since the last recording). */
   static void read(Value v) {
-    READS.get().putIfAbsent(v, Sweep.peekHash());
+    final Sweep.Local l = Sweep.local();
+    l.reads.add(v, l.next);
   }
 
   /**
@@ -28,21 +28,78 @@ final class Guards {
    * particular order; clears this thread's log.
    */
   static List<Value> taken(List<Value> roots) {
-    Map<Value, Integer> reads = READS.get();
-    if (reads.isEmpty()) return List.of();
+    final Log log = Sweep.local().reads;
+    if (log.used == 0) return List.of();
     List<Value> out = new ArrayList<>();
-    for (Map.Entry<Value, Integer> e : reads.entrySet()) {
-      Value v = e.getKey();
+    for (Read r : log.reads) {
+      final Value v = r == null ? null : r.get();
       if (v == null) continue;
       for (Value root : roots) {
-        if (root.hash - e.getValue() >= 0) {
+        if (root.hash - r.stamp >= 0) {
           out.add(v);
           break;
         }
       }
     }
-    reads.clear();
+    log.clear();
     return out;
+  }
+
+  /** A logged read: the value, held weakly, and the number the thread's next node had then. */
+  private static final class Read extends WeakReference<Value> {
+    final int stamp;
+
+    Read(Value v, int stamp) {
+      super(v);
+      this.stamp = stamp;
+    }
+  }
+
+  /**
+   * One thread's reads since its last recording, each value once: open addressing by the node's
+   * number (no identity hash is computed), linear probing; a read whose value was collected keeps
+   * its slot until the table is rebuilt. A repeated read costs a probe; a first one, one small
+   * object.
+   */
+  static final class Log {
+    private Read[] reads = new Read[16];
+    /** Slots taken, by live or collected values. */
+    private int used;
+
+    void add(Value v, int stamp) {
+      Read[] t = reads;
+      final int mask = t.length - 1;
+      int h = v.hash * 0x9E3779B9 >>> 7 & mask;
+      for (Read r; (r = t[h]) != null; h = (h + 1) & mask) {
+        if (r.get() == v) return;
+      }
+      t[h] = new Read(v, stamp);
+      if (++used << 1 > t.length) rebuild();
+    }
+
+    /** Drops collected values' slots; doubles the table if live reads still fill half of it. */
+    private void rebuild() {
+      final Read[] old = reads;
+      int live = 0;
+      for (Read r : old) if (r != null && r.get() != null) live++;
+      final Read[] t = new Read[live << 2 > old.length ? old.length << 1 : old.length];
+      final int mask = t.length - 1;
+      for (Read r : old) {
+        final Value v = r == null ? null : r.get();
+        if (v == null) continue;
+        int h = v.hash * 0x9E3779B9 >>> 7 & mask;
+        while (t[h] != null) h = (h + 1) & mask;
+        t[h] = r;
+      }
+      reads = t;
+      used = live;
+    }
+
+    void clear() {
+      if (reads.length > 1024) reads = new Read[16];
+      else Arrays.fill(reads, null);
+      used = 0;
+    }
   }
 
   /**

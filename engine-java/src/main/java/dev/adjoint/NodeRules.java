@@ -9,18 +9,25 @@ final class NodeRules {
 
   /**
    * Runs the adjoint rule of graph node v whose gradient is g, in a sweep over o: adds its shares to
-   * its operands' adjoints in adj (at {@link Sweep.Order#slot}).
+   * its operands' adjoints in adj (at {@link Sweep.Slots#slot}), operand by operand, in order; a
+   * rule that adds nothing still reaches every operand.
    */
-  static void adjoint(Value v, double g, Sweep.Order o, double[] adj) {
+  static void adjoint(Value v, double g, Sweep.Slots o, double[] adj) {
     final Op op = v.op;
     switch (op) {
       case SUM: {
-        if (Rules.skipsZero(op, g, v.data)) return;
+        if (Rules.skipsZero(op, g, v.data)) {
+          for (Value x : v.args) o.reach(x);
+          return;
+        }
         for (Value x : v.args) adj[o.slot(x)] += g;
         return;
       }
       case DOT: {
-        if (Rules.skipsZero(op, g, v.data)) return;
+        if (Rules.skipsZero(op, g, v.data)) {
+          for (Value x : v.args) o.reach(x);
+          return;
+        }
         final Value[] p = v.args;
         final int n = p.length >>> 1;
         for (int i = 0; i < n; i++) {
@@ -34,6 +41,7 @@ final class NodeRules {
         final Value[] p = v.args;
         final double[] d = Primitives.gradient(Primitives.of(v), values(p), v.data);
         for (int i = 0; i < d.length; i++) adj[o.slot(p[i])] += g * d[i];
+        o.reach(p[d.length]); // the leaf holding f's number
         return;
       }
       default: {

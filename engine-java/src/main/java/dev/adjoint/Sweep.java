@@ -6,13 +6,25 @@ import java.util.Arrays;
  * Walks graphs of {@link Value}s: linearises the part reachable from a root into topological order
  * without recursion, then sweeps it, calling the rule table. It knows no op by name.
  *
+ * <p>The order is creation order: every node gets a number when it is made ({@code hash}, the next
+ * of a counter of the thread that made it), and a node made on one thread after its operands has a
+ * larger number than every one of them, so sorting a graph's op nodes by number is a topological
+ * order, and the order in which a program built them. Where the numbers do not order a graph (op
+ * nodes made on several threads, or numbers that collide), the order is a post-order walk's. Both
+ * are a function of the graph alone, and {@link Program}'s lowering uses the same one, so recorded
+ * tapes sum every adjoint in the order {@link Value#backward()} does.
+ *
+ * <p>{@link #backward} has a fast path for the common graph, made on one thread in one go: the
+ * nodes sit in a window indexed by distance in number from the root, which is a counting sort, and
+ * one scan of the window from the root gathers the graph and sweeps it at once (an op node's users
+ * all have smaller distances, so its adjoint is complete when the scan reaches it).
+ *
  * <p>Every walk keeps its traversal state to itself: an {@link Order} maps each node reached to its
- * place (by the node's {@code hash}, fixed at creation), and {@link #backward} keeps its adjoints in
- * an array of its own. Nothing is written into a node while walking or sweeping, so any number of
- * threads may walk graphs that share nodes. {@link #backward} writes gradients only once its sweep
- * has finished (inner nodes' by plain writes, leaves' by one atomic add each), so concurrent calls
- * on graphs that share leaves lose no contribution, and a sweep that throws, whatever it throws,
- * leaves every gradient as it was.
+ * place, and {@link #backward} keeps its adjoints in an array of its own. Nothing is written into a
+ * node while walking or sweeping, so any number of threads may walk graphs that share nodes.
+ * {@link #backward} writes gradients only once its sweep has finished (inner nodes' by plain
+ * writes, leaves' by one atomic add each), so concurrent calls on graphs that share leaves lose no
+ * contribution, and a sweep that throws, whatever it throws, leaves every gradient as it was.
  */
 final class Sweep {
   private Sweep() {}
@@ -20,23 +32,43 @@ final class Sweep {
   /** The most places whose arrays a thread's scratch order keeps between calls. */
   static final int KEEP = 1 << 16;
 
-  private static final ThreadLocal<Order> SCRATCH = ThreadLocal.withInitial(Order::new);
+  /** A thread's own state: its node counter, its scratch walks and the values its user code read. */
+  static final class Local {
+    /** The number the next node made on this thread gets. */
+    int next = (int) (Thread.currentThread().getId() * 0x9E3779B97F4A7C15L >>> 32);
+    Order order = new Order();
+    final Fast fast = new Fast();
+    final Guards.Log reads = new Guards.Log();
+  }
 
-  private static final ThreadLocal<int[]> NEXT_HASH =
-      ThreadLocal.withInitial(() -> new int[] {(int) (Thread.currentThread().getId() * 0x9E3779B97F4A7C15L >>> 32)});
+  private static final ThreadLocal<Local> LOCAL = ThreadLocal.withInitial(Local::new);
+
+  /** This thread's state. */
+  static Local local() {
+    return LOCAL.get();
+  }
 
   /**
    * The hash of a new node: the next of a counter of this thread's (each thread's starts far from
-   * the others'), so nodes made one after another on one thread get consecutive hashes and a walk
-   * keeps the nodes of a graph made in one go in a direct-mapped window.
+   * the others'), so nodes made one after another on one thread get consecutive hashes, in the
+   * order they were made.
    */
   static int nextHash() {
-    return NEXT_HASH.get()[0]++;
+    return LOCAL.get().next++;
   }
 
   /** The hash the next node made on this thread will have. */
   static int peekHash() {
-    return NEXT_HASH.get()[0];
+    return LOCAL.get().next;
+  }
+
+  /** Where a sweep keeps each node's adjoint: its index in the sweep's array of adjoints. */
+  abstract static class Slots {
+    /** The index of x's adjoint. */
+    abstract int slot(Value x);
+
+    /** Notes that the sweep reaches x without adding to its adjoint (a skipped rule's operand). */
+    abstract void reach(Value x);
   }
 
   /**
@@ -48,7 +80,7 @@ final class Sweep {
    * another thread or long before, or whose window entry is taken). A place is coded as the old
    * traversal marks were: inner node i as i + 1, leaf j as -(j + 1).
    */
-  static final class Order {
+  static final class Order extends Slots {
     Value[] inner = new Value[16];
     int innerCount;
     Value[] leaves = new Value[16];
@@ -76,7 +108,7 @@ final class Sweep {
      * must {@link #release()} it. A walk made while it is in use (a re-entrant call) gets a new one.
      */
     static Order scratch() {
-      final Order o = SCRATCH.get();
+      final Order o = LOCAL.get().order;
       if (o.busy) return new Order();
       o.busy = true;
       // arrays of references are new for each walk: the collector's barrier on a store into a young
@@ -95,7 +127,7 @@ final class Sweep {
     void release() {
       if (!busy) return;
       if (window.length > 4 * KEEP || next.length > KEEP || (table != null && table.length > 4 * KEEP)) {
-        SCRATCH.remove();
+        LOCAL.get().order = new Order();
         return;
       }
       Arrays.fill(window, 0, Math.min(window.length, widest + 1), 0);
@@ -142,9 +174,78 @@ final class Sweep {
      * Where x's adjoint is in an array of inner nodes' then leaves' adjoints (x is placed and the
      * walk is over).
      */
+    @Override
     int slot(Value x) {
       final int q = placed(x);
       return q > 0 ? q - 1 : innerCount - q - 1;
+    }
+
+    /** Every node a rule reads is placed already. */
+    @Override
+    void reach(Value x) {}
+
+    /**
+     * Whether the op nodes placed from index i0 on are in creation order once sorted by number:
+     * each op node's operands placed from i0 on have smaller numbers (greater distances below the
+     * first root's).
+     */
+    boolean numbersOrder(int i0) {
+      for (int i = i0; i < innerCount; i++) {
+        final Value v = inner[i];
+        final int dv = top - v.hash;
+        for (int k = 0, n = v.arity(); k < n; k++) {
+          final Value u = v.input(k);
+          if (u.op != Op.LEAF && placed(u) - 1 >= i0 && top - u.hash <= dv) return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Sorts the op nodes placed from i0 on, and the leaves placed from l0 on, by number (the order
+     * they were made in; ties among leaves keep the walk's order) and places them again. Leaves
+     * the walk's order when two op nodes have the same number (made on different threads).
+     */
+    void sortByNumber(int i0, int l0) {
+      final int n = innerCount - i0, m = leafCount - l0;
+      final long[] keys = new long[n];
+      for (int k = 0; k < n; k++) keys[k] = key(inner[i0 + k], k);
+      Arrays.sort(keys);
+      for (int k = 1; k < n; k++) if (keys[k] >>> 32 == keys[k - 1] >>> 32) return;
+      final long[] leafKeys = new long[m];
+      for (int k = 0; k < m; k++) leafKeys[k] = key(leaves[l0 + k], k);
+      Arrays.sort(leafKeys);
+      // new places by old place, for the segments: inner i0 + k and leaf l0 + k
+      final int[] innerTo = new int[n], leafTo = new int[m];
+      final Value[] oldInner = Arrays.copyOfRange(inner, i0, innerCount), oldLeaves = Arrays.copyOfRange(leaves, l0, leafCount);
+      for (int k = 0; k < n; k++) {
+        final int from = (int) keys[k];
+        innerTo[from] = k;
+        inner[i0 + k] = oldInner[from];
+      }
+      for (int k = 0; k < m; k++) {
+        final int from = (int) leafKeys[k];
+        leafTo[from] = k;
+        leaves[l0 + k] = oldLeaves[from];
+      }
+      final int[] window = this.window;
+      for (int d = 0, w = Math.min(window.length - 1, widest); d <= w; d++) window[d] = moved(window[d], i0, l0, innerTo, leafTo);
+      if (tabled > 0) {
+        final int[] table = this.table;
+        for (int h = 0; h < table.length; h++) table[h] = moved(table[h], i0, l0, innerTo, leafTo);
+      }
+    }
+
+    /** A sort key: the node's number in creation order (its distance below the first root's, descending), then k. */
+    private long key(Value v, int k) {
+      return (long) ~(top - v.hash) << 32 | k;
+    }
+
+    /** Place q after {@link #sortByNumber} moved the segments from i0 and l0. */
+    private static int moved(int q, int i0, int l0, int[] innerTo, int[] leafTo) {
+      if (q > i0) return i0 + innerTo[q - 1 - i0] + 1;
+      if (q < -l0) return -(l0 + leafTo[-q - 1 - l0] + 1);
+      return q;
     }
 
     void addInner(Value v) {
@@ -233,15 +334,18 @@ final class Sweep {
     }
   }
 
-  /** Linearises everything reachable from root with an explicit stack (post-order DFS). */
+  /**
+   * Linearises everything reachable from root: its op nodes in creation order where their numbers
+   * give one, else in the post-order of a walk with an explicit stack (see the class comment).
+   */
   static Order linearise(Value root) {
     return linearise(root, new Order());
   }
 
   /**
-   * Appends to o what root reaches that o does not hold yet (nothing if root is placed), in the
-   * same post-order: o then lists several roots' graphs one after the other. Writes nothing into
-   * any node.
+   * Appends to o what root reaches that o does not hold yet (nothing if root is placed), ordered
+   * as {@link #linearise(Value)} orders a graph: o then lists several roots' graphs one after the
+   * other. Writes nothing into any node.
    */
   static Order linearise(Value root, Order o) {
     if (!o.started) {
@@ -253,6 +357,14 @@ final class Sweep {
       o.addLeaf(root);
       return o;
     }
+    final int i0 = o.innerCount, l0 = o.leafCount;
+    walk(root, o);
+    if (o.numbersOrder(i0)) o.sortByNumber(i0, l0);
+    return o;
+  }
+
+  /** Appends what root, an op node that o does not hold, reaches to o, in post-order. */
+  private static void walk(Value root, Order o) {
     Value[] stack = o.stack;
     int[] next = o.next;
     stack[0] = root;
@@ -289,7 +401,6 @@ final class Sweep {
       }
     }
     Arrays.fill(stack, 0, o.depth, null);
-    return o;
   }
 
   /**
@@ -321,9 +432,16 @@ final class Sweep {
   /**
    * {@link Value#backward()}: sweeps the adjoints of root's graph into an array of this call's,
    * then sets every inner node's gradient and adds to every leaf's, atomically per leaf. Nothing is
-   * written before the sweep has finished.
+   * written before the sweep has finished. The fast path ({@link Fast}) takes graphs made on one
+   * thread in one go; any other graph, and every sweep with anomaly detection on, is linearised
+   * first ({@link #linearise}): the same order either way.
    */
   static void backward(Value root) {
+    if (root.op != Op.LEAF && !(Anomaly.anyOpen() && Anomaly.isEnabled())) {
+      final Local l = LOCAL.get();
+      final Fast f = l.fast.busy ? new Fast() : l.fast;
+      if (f.backward(root)) return;
+    }
     final Order o = Order.scratch();
     try {
       linearise(root, o);
@@ -335,6 +453,160 @@ final class Sweep {
       for (int j = 0, nl = o.leafCount; j < nl; j++) leaves[j].addGrad(adj[ni + j]);
     } finally {
       o.release();
+    }
+  }
+
+  /**
+   * The fast path of {@link #backward}: a window of nodes indexed by their distance in number
+   * below the root's ({@code top - hash}), filled as one scan from the root reaches them. An op
+   * node's operands were made before it on the same thread, so they sit further down the window
+   * and the scan reaches each op node after all its users: its adjoint is complete, and the scan
+   * applies its rule at once, placing its operands. Leaves outside the window (parameters made long
+   * before) go to a small table of their own. It gives up, having written nothing, on a graph whose
+   * numbers do not order it (an operand not further down, two op nodes at one distance) or whose op
+   * nodes spread too far for a window; {@link #backward} then linearises it, which orders such a
+   * graph the same way where it can.
+   */
+  static final class Fast extends Slots {
+    /** The window size the next call starts with: the last call's, within bounds. */
+    private int hint = 1024;
+    boolean busy;
+    /** The root's number, the window's size, the scan's distance and the furthest placed. */
+    private int top, cap, at, maxd;
+    /** Nodes placed so far, to bound the window by the graph's size. */
+    private int placed;
+    /** 0 while the scan may go on; -1: give up; above 0: an op node needs a window that deep. */
+    private int status;
+    private Value[] win;
+    private double[] adj;
+    /** Leaves outside the window, their adjoints at cap + 1 + j; open addressing by number: j + 1. */
+    private Value[] far;
+    private int farCount;
+    private int[] farTable;
+
+    /** Sweeps root's graph and writes its gradients; false, having written nothing, if it cannot. */
+    boolean backward(Value root) {
+      busy = true;
+      try {
+        int cap = hint;
+        for (int r; (r = scan(root, cap)) != 0; ) {
+          if (r < 0 || r >= 1 << 29 || r > 16 * placed + (1 << 16)) return false;
+          cap = Math.max(cap << 2, Integer.highestOneBit(r) << 1);
+        }
+        final Runnable fault = faultBeforeCommit;
+        if (fault != null) fault.run();
+        final Value[] win = this.win;
+        final double[] adj = this.adj;
+        for (int d = 0, n = maxd; d <= n; d++) {
+          final Value v = win[d];
+          if (v == null) continue;
+          if (v.op == Op.LEAF) v.addGrad(adj[d]);
+          else v.grad = adj[d];
+        }
+        for (int j = 0, base = cap + 1; j < farCount; j++) far[j].addGrad(adj[base + j]);
+        hint = Math.min(1 << 22, Math.max(1024, Integer.highestOneBit(maxd) << 1));
+        return true;
+      } finally {
+        win = null;
+        adj = null;
+        far = null;
+        farCount = 0;
+        if (farTable != null && farTable.length > KEEP) farTable = null;
+        busy = false;
+      }
+    }
+
+    /** One scan with a window of cap nodes: 0 when done, else {@link #status}. */
+    private int scan(Value root, int cap) {
+      this.top = root.hash;
+      this.cap = cap;
+      maxd = 0;
+      placed = 1;
+      status = 0;
+      farCount = 0;
+      if (farTable != null) Arrays.fill(farTable, 0);
+      final Value[] win = this.win = new Value[cap];
+      double[] adj = this.adj = new double[cap + 1 + 16];
+      win[0] = root;
+      adj[0] = 1.0;
+      for (int d = 0; d <= maxd; d++) {
+        final Value v = win[d];
+        if (v == null || v.op == Op.LEAF) continue;
+        final int need = cap + 1 + farCount + v.arity();
+        if (adj.length < need) adj = this.adj = Arrays.copyOf(adj, Math.max(need, adj.length + (adj.length >> 1)));
+        at = d;
+        NodeRules.adjoint(v, adj[d], this, adj);
+        if (status != 0) return status;
+      }
+      return 0;
+    }
+
+    /** x's index in the adjoints, placing x if the scan has not reached it yet. */
+    @Override
+    int slot(Value x) {
+      final int d = top - x.hash;
+      if (x.op == Op.LEAF) {
+        if (d >= 0 && d < cap) {
+          final Value w = win[d];
+          if (w == x) return d;
+          if (w == null) {
+            win[d] = x;
+            placed++;
+            if (d > maxd) maxd = d;
+            return d;
+          }
+        }
+        return cap + 1 + farSlot(x);
+      }
+      if (d <= at) {
+        status = -1;
+        return cap;
+      }
+      if (d >= cap) {
+        if (status == 0) status = d;
+        return cap;
+      }
+      final Value w = win[d];
+      if (w == x) return d;
+      if (w != null) {
+        status = -1;
+        return cap;
+      }
+      win[d] = x;
+      placed++;
+      if (d > maxd) maxd = d;
+      return d;
+    }
+
+    @Override
+    void reach(Value x) {
+      slot(x);
+    }
+
+    /** A far leaf's index among the far leaves, adding it if new (the adjoints have room: see scan). */
+    private int farSlot(Value x) {
+      if (farTable == null) farTable = new int[64];
+      if (far == null) far = new Value[16];
+      int[] t = farTable;
+      int mask = t.length - 1;
+      int h = x.hash * 0x9E3779B9 >>> 7 & mask;
+      for (int q; (q = t[h]) != 0; h = (h + 1) & mask) {
+        if (far[q - 1] == x) return q - 1;
+      }
+      if (farCount == far.length) far = Arrays.copyOf(far, farCount << 1);
+      far[farCount] = x;
+      t[h] = ++farCount;
+      placed++;
+      if (farCount << 1 > t.length) {
+        t = farTable = new int[t.length << 1];
+        mask = t.length - 1;
+        for (int j = 0; j < farCount; j++) {
+          int g = far[j].hash * 0x9E3779B9 >>> 7 & mask;
+          while (t[g] != 0) g = (g + 1) & mask;
+          t[g] = j + 1;
+        }
+      }
+      return farCount - 1;
     }
   }
 }
