@@ -475,6 +475,8 @@ final class Sweep {
     private int top, cap, at, maxd;
     /** Nodes placed so far, to bound the window by the graph's size. */
     private int placed;
+    /** The furthest far leaf within a few windows' depth: the next call's window reaches it. */
+    private int nearFar;
     /** 0 while the scan may go on; -1: give up; above 0: an op node needs a window that deep. */
     private int status;
     private Value[] win;
@@ -504,7 +506,7 @@ final class Sweep {
           else v.grad = adj[d];
         }
         for (int j = 0, base = cap + 1; j < farCount; j++) far[j].addGrad(adj[base + j]);
-        hint = Math.min(1 << 22, Math.max(1024, Integer.highestOneBit(maxd) << 1));
+        hint = Math.min(1 << 22, Math.max(1024, Integer.highestOneBit(Math.max(maxd, nearFar)) << 1));
         return true;
       } finally {
         win = null;
@@ -522,6 +524,7 @@ final class Sweep {
       this.cap = cap;
       maxd = 0;
       placed = 1;
+      nearFar = 0;
       status = 0;
       farCount = 0;
       if (farTable != null) Arrays.fill(farTable, 0);
@@ -597,6 +600,8 @@ final class Sweep {
       far[farCount] = x;
       t[h] = ++farCount;
       placed++;
+      final int d = top - x.hash;
+      if (d > nearFar && d >= 0 && d < cap << 2) nearFar = d;
       if (farCount << 1 > t.length) {
         t = farTable = new int[t.length << 1];
         mask = t.length - 1;
