@@ -495,8 +495,7 @@ final class Sweep {
           if (r < 0 || r >= 1 << 29 || r > 16 * placed + (1 << 16)) return false;
           cap = Math.max(cap << 2, Integer.highestOneBit(r) << 1);
         }
-        final Runnable fault = faultBeforeCommit;
-        if (fault != null) fault.run();
+        Faults.point("Value.backward");
         final Value[] win = this.win;
         final double[] adj = this.adj;
         for (int d = 0, n = maxd; d <= n; d++) {
