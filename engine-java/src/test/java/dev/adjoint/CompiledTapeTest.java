@@ -245,6 +245,18 @@ class CompiledTapeTest {
   }
 
   @Test
+  void theLibrarysLoopsCompileATapeOnceItHasReplayedEnough() {
+    Tape generic = Tape.record(new double[] {0.2, 0.4, 0.6, 0.8}, TapeTest.program(30));
+    assertSame(generic, Internal.compiledOnceItPays(generic, Internal.COMPILE_AFTER - 1));
+    Tape compiled = Internal.compiledOnceItPays(generic, Internal.COMPILE_AFTER);
+    assertTrue(compiled.isCompiled());
+    assertSame(compiled, Internal.compiledOnceItPays(compiled, 2 * Internal.COMPILE_AFTER));
+    Tape refused = generic.withKernel(Compiler.generate(generic.program, 0));
+    assertFalse(refused.isCompiled());
+    assertSame(refused, Internal.compiledOnceItPays(refused, 2 * Internal.COMPILE_AFTER), "no second try");
+  }
+
+  @Test
   void severalOutputsAndBackwardOnLeaves() {
     Random r = new Random(3);
     for (int seed = 0; seed < 40; seed++) {

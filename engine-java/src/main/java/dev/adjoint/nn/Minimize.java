@@ -185,6 +185,8 @@ public final class Minimize {
   private static final class Evaluator {
     private final Function<List<Value>, Value> f;
     private Tape tape;
+    /** Op nodes the tape has replayed (it is compiled once that pays: {@link Internal#compiledOnceItPays}). */
+    private long replayed;
     int evaluations;
 
     Evaluator(Function<List<Value>, Value> f, double[] x0, boolean recorded) {
@@ -197,7 +199,10 @@ public final class Minimize {
       evaluations++;
       if (tape != null) {
         try {
-          return tape.gradient(x, g);
+          double y = tape.gradient(x, g);
+          replayed += tape.operations();
+          tape = Internal.compiledOnceItPays(tape, replayed);
+          return y;
         } catch (TapeGuardException branched) {
           tape = null; // f branches on a value: build its graph at every point from here on
         }

@@ -579,7 +579,10 @@ public final class Trainer {
 
   /** A recording of one batch shape. */
   private static final class Recording {
-    final Tape tape;
+    /** The generic tape, compiled once it has replayed enough ({@link Internal#compiledOnceItPays}). */
+    Tape tape;
+    /** Op nodes the tape has replayed. */
+    long replayed;
     final BatchTape batch;
     final List<Value> features, targets;
     final double[] labels;
@@ -690,6 +693,8 @@ public final class Trainer {
     }
     double loss = r.tape.backward();
     for (int i = 0; i < count * k; i++) outs[i] = r.tape.output(1 + i);
+    r.replayed += r.tape.operations();
+    r.tape = Internal.compiledOnceItPays(r.tape, r.replayed);
     return loss;
   }
 }

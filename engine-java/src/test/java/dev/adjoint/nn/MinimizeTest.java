@@ -98,6 +98,34 @@ class MinimizeTest {
   }
 
   @Test
+  void aRunLongEnoughToCompileItsTapeGivesTheDynamicIterates() {
+    // 500 squared residuals over 4 weights, 9 op nodes each: the recorded tape passes
+    // Internal.COMPILE_AFTER node replays after about 2200 of Adam's 3500 steps and is compiled from there
+    Random rng = new Random(11);
+    double[][] x = new double[500][4];
+    double[] y = new double[500];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 4; j++) x[i][j] = rng.nextGaussian();
+      y[i] = x[i][0] - 0.5 * x[i][2] + 0.1 * rng.nextGaussian();
+    }
+    Function<List<Value>, Value> f = w -> {
+      List<Value> terms = new ArrayList<>();
+      for (int i = 0; i < x.length; i++) {
+        Value r = w.get(0).times(x[i][0]).plus(w.get(1).times(x[i][1])).plus(w.get(2).times(x[i][2])).plus(w.get(3).times(x[i][3])).minus(y[i]);
+        terms.add(r.pow(2));
+      }
+      return Value.sum(terms).div(x.length);
+    };
+    Minimize.Options o = Minimize.Options.defaults().maxIterations(3500).learningRate(1e-3).gradientTolerance(0).stepTolerance(0);
+    Minimize.Result recorded = Minimize.run(Minimize.Method.ADAM, f, new double[4], o);
+    Minimize.Result dynamic = Minimize.run(Minimize.Method.ADAM, f, new double[4], o.recorded(false));
+    assertEquals(3500, recorded.iterations());
+    assertTrue(3500L * 9 * 500 > dev.adjoint.Internal.COMPILE_AFTER, "the run passes the point where the tape is compiled");
+    assertArrayEquals(dynamic.x(), recorded.x(), 0.0);
+    assertEquals(dynamic.value(), recorded.value(), 0.0);
+  }
+
+  @Test
   void aFunctionThatBranchesOnAValueGivesTheDynamicIterates() {
     // (x - 2)² to the right of 2, 3(x - 2)² to the left, plus (y + 1)²: a frozen branch would mislead
     java.util.function.Function<List<Value>, Value> f = v -> {
