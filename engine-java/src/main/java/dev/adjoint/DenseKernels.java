@@ -61,7 +61,10 @@ final class DenseKernels {
      * (anomaly detection, guards) visit these after the layer has run, forward or reverse.
      */
     final int[] covered;
-    /** The nodes whose adjoints the layer's reverse writes whole (not adds to): z_j with a bias, u_j with an activation. */
+    /**
+   * The nodes whose adjoints no sweep reads: z_j with a bias, u_j with an activation (the layer's
+   * reverse computes them from h̄_j or ū_j as it goes), so replays need not clear them.
+   */
     final int[] overwritten;
 
     Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act, int[] covered, int[] overwritten) {
@@ -84,11 +87,12 @@ final class DenseKernels {
   final int[] role;
   final Layer[] layers;
   private final int lanes;
-  private final double[][] xs, ys, xt, a, wm, wr, gr, us;
+  private final double[][] xs, ys, xt, a, wm, wr, gr;
   private final int[] active;
   /** Runs of nodes [from, to) whose adjoints a reverse sweep adds to, so that a replay zeroes them first. */
   private final int[] clearRuns;
-  private final boolean[] live;
+  /** Scratch: per row, 0 when its adjoints are all skipped (see reverse). */
+  private final double[] live;
 
   private DenseKernels(int[] role, Layer[] layers, int lanes) {
     this.role = role;
@@ -118,12 +122,11 @@ final class DenseKernels {
     ys = new double[maxM][tile];
     xt = new double[tile][maxN + 1];
     a = new double[maxM][maxN + 1];
-    us = new double[maxM][tile];
     wm = new double[maxM][maxN];
     wr = new double[maxN][maxM];
     gr = new double[maxM][];
     active = new int[lanes];
-    live = new boolean[lanes];
+    live = new double[lanes];
   }
 
   /** The same kernels with scratch arrays of their own (for a copy of the batch tape). */
@@ -279,9 +282,9 @@ final class DenseKernels {
 
   /** Bytes held by the plan and the scratch tiles. */
   long bytes() {
-    long b = 4L * role.length + 5L * active.length + 8L * gr.length;
+    long b = 4L * role.length + 12L * active.length + 8L * gr.length;
     for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length) + (l.b == null ? 0 : 12L * l.m);
-    for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr, us}) b += 8L * t.length * t[0].length;
+    for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr}) b += 8L * t.length * t[0].length;
     return b;
   }
 
@@ -353,24 +356,44 @@ final class DenseKernels {
       for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
       for (double[] row : xt) row[n] = 1.0;
     }
-    if (L.b != null) tailsReverse(L, val, adj);
-    // the rows some node does not skip, from the last to the first
+    // the rows some node does not skip, from the last to the first: a row is skipped when every
+    // ȳ_j is 0 and every y_j finite (then all its terms are ±0); live[s] sums |ȳ_j| (or, for
+    // ReLU, |h̄_j|, zero whenever ȳ_j is) and y_j - y_j (NaN unless y_j is finite), so it is 0
+    // exactly for a row that may be skipped
     final int[] active = this.active;
-    final boolean[] live = this.live;
-    Arrays.fill(live, false);
+    final double[] live = this.live;
+    Arrays.fill(live, 0.0);
     for (int j = 0; j < m; j++) {
       final int yj = L.y[j];
-      for (int s = 0; s < lanes; s++) live[s] |= !Rules.skipsZero(Op.DOT, adj[yj + s], val[yj + s]);
+      if (L.b == null || L.act == null || L.act == Op.RELU) {
+        final int g = L.b == null ? yj : L.h == null ? L.u[j] : L.h[j];
+        for (int s = 0; s < lanes; s++) live[s] = live[s] + Math.abs(adj[g + s]) + (val[yj + s] - val[yj + s]);
+      } else {
+        for (int s = 0; s < lanes; s++) live[s] = live[s] + Math.abs(outputAdjoint(L, j, s, val, adj)) + (val[yj + s] - val[yj + s]);
+      }
     }
     int count = 0;
-    for (int s = lanes - 1; s >= 0; s--) if (live[s]) active[count++] = s;
+    for (int s = lanes - 1; s >= 0; s--) if (live[s] != 0.0) active[count++] = s;
     for (int t0 = 0; t0 < count; t0 += TILE) {
       final int r = Math.min(TILE, count - t0);
       // gather: ys = ȳ, xs = x̄ (accumulated in place), xt = x by row
       for (int j = 0; j < m; j++) {
         final double[] g = ys[j];
-        final int yj = L.y[j];
-        for (int t = 0; t < r; t++) g[t] = adj[yj + active[t0 + t]];
+        if (L.b == null) {
+          final int yj = L.y[j];
+          for (int t = 0; t < r; t++) g[t] = adj[yj + active[t0 + t]];
+        } else if (L.act == null) {
+          final int uj = L.u[j];
+          for (int t = 0; t < r; t++) g[t] = 0.0 + adj[uj + active[t0 + t]]; // ADD's adjoint rule for a: ū
+        } else if (L.act == Op.RELU) {
+          final int hj = L.h[j];
+          for (int t = 0; t < r; t++) {
+            final int s = active[t0 + t];
+            g[t] = 0.0 + (0.0 + Rules.reluAdjoint(val[hj + s], adj[hj + s]));
+          }
+        } else {
+          for (int t = 0; t < r; t++) g[t] = outputAdjoint(L, j, active[t0 + t], val, adj);
+        }
       }
       for (int k = 0; k < n; k++) {
         final double[] gx = xs[k];
@@ -396,36 +419,14 @@ final class DenseKernels {
   }
 
   /**
-   * The reverse of the activations and the bias additions, for all rows: ū_j = 0 + act'·h̄_j and
-   * z̄_j = 0 + ū_j (each the only term its adjoint receives). The biases' terms ū_j are added
-   * with the weights' (see reverse).
+   * ȳ_j of row s for a layer with a bias: the reverse of its activation and of its bias addition,
+   * ū_j = 0 + act'·h̄_j and ȳ_j = 0 + ū_j (each the only term its adjoint receives; the biases'
+   * terms ū_j are added with the weights', see reverse).
    */
-  private void tailsReverse(Layer L, double[] val, double[] adj) {
-    final double[] g = us[0], hv = ys[0], uv = xs[0];
-    for (int s0 = 0; s0 < lanes; s0 += TILE) {
-      final int r = Math.min(TILE, lanes - s0);
-      for (int j = 0; j < L.m; j++) {
-        System.arraycopy(adj, L.u[j] + s0, g, 0, r);
-        if (L.act != null) {
-          System.arraycopy(val, L.h[j] + s0, hv, 0, r);
-          System.arraycopy(val, L.u[j] + s0, uv, 0, r);
-          System.arraycopy(adj, L.h[j] + s0, g, 0, r);
-          derive(L.act, uv, hv, g, r);
-          System.arraycopy(g, 0, adj, L.u[j] + s0, r);
-        }
-        for (int t = 0; t < r; t++) g[t] = 0.0 + g[t]; // ADD's adjoint rule for a: ȳ
-        System.arraycopy(g, 0, adj, L.y[j] + s0, r);
-      }
-    }
-  }
-
-  /** g ← 0 + act'(u, h)·g elementwise: the activation's adjoint rule added to a zero adjoint. */
-  private static void derive(Op act, double[] u, double[] h, double[] g, int r) {
-    if (act == Op.RELU) {
-      for (int t = 0; t < r; t++) g[t] = 0.0 + Rules.reluAdjoint(h[t], g[t]);
-    } else {
-      for (int t = 0; t < r; t++) g[t] = 0.0 + Rules.adjointA(act, u[t], 0.0, h[t], g[t]);
-    }
+  private static double outputAdjoint(Layer L, int j, int s, double[] val, double[] adj) {
+    if (L.act == null) return 0.0 + adj[L.u[j] + s];
+    final int hj = L.h[j] + s;
+    return 0.0 + (0.0 + Rules.adjointA(L.act, val[L.u[j] + s], 0.0, val[hj], adj[hj]));
   }
 
   // ------------------------------------------------------------------------ the one product
