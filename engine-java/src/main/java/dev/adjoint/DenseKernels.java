@@ -66,8 +66,15 @@ final class DenseKernels {
    * reverse computes them from h̄_j or ū_j as it goes), so replays need not clear them.
    */
     final int[] overwritten;
+    /**
+     * The inputs' nodes when the layer's dots are their only readers (null otherwise): then the
+     * layer's reverse writes their adjoints whole, the terms it adds after a zero (zero in skipped
+     * rows), and replays need not clear them.
+     */
+    final int[] sole;
 
-    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act, int[] covered, int[] overwritten) {
+    Layer(int[] nodes, int[] y, int[] x, int[] w, int[] b, int[] u, int[] h, Op act, int[] covered, int[] overwritten,
+        int[] sole) {
       this.nodes = nodes;
       this.y = y;
       this.x = x;
@@ -80,6 +87,7 @@ final class DenseKernels {
       this.act = act;
       this.covered = covered;
       this.overwritten = overwritten;
+      this.sole = sole;
     }
   }
 
@@ -88,10 +96,12 @@ final class DenseKernels {
   final Layer[] layers;
   private final int lanes;
   private final double[][] xs, ys, xt, a, wm, wr, gr;
+  /** Per layer and row: 0 when the row's outputs y_j were all finite at the last forward, else NaN. */
+  private final double[][] nonFinite;
   private final int[] active;
   /** Runs of nodes [from, to) whose adjoints a reverse sweep adds to, so that a replay zeroes them first. */
   private final int[] clearRuns;
-  /** Scratch: per row, 0 when its adjoints are all skipped (see reverse). */
+  /** Scratch: per row of a tile, 0 when its adjoints are all skipped (see reverse). */
   private final double[] live;
 
   private DenseKernels(int[] role, Layer[] layers, int lanes) {
@@ -100,6 +110,7 @@ final class DenseKernels {
     this.lanes = lanes;
     boolean[] whole = new boolean[role.length];
     for (Layer l : layers) for (int i : l.overwritten) whole[i] = true;
+    for (Layer l : layers) if (l.sole != null) for (int i : l.sole) whole[i] = true;
     int[] runs = new int[2 * role.length + 2];
     int count = 0;
     for (int i = 0; i < role.length; i++) {
@@ -125,8 +136,9 @@ final class DenseKernels {
     wm = new double[maxM][maxN];
     wr = new double[maxN][maxM];
     gr = new double[maxM][];
-    active = new int[lanes];
-    live = new double[lanes];
+    nonFinite = new double[layers.length][lanes];
+    active = new int[tile];
+    live = new double[tile];
   }
 
   /** The same kernels with scratch arrays of their own (for a copy of the batch tape). */
@@ -277,7 +289,12 @@ final class DenseKernels {
     Arrays.sort(covered);
     int[] overwritten = u == null ? new int[0] : h == null ? nodes.clone() : Arrays.copyOf(nodes, 2 * m);
     if (h != null) System.arraycopy(ub, 0, overwritten, m, m);
-    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null, covered, overwritten));
+    int[] sole = new int[n];
+    for (int k = 0; k < n && sole != null; k++) {
+      sole[k] = (x[k] - yBase) / lanes;
+      if (x[k] < yBase || p.readers[sole[k]] != m) sole = null;
+    }
+    layers.add(new Layer(nodes, y, x, w, b, u, h, bias && activation ? act : null, covered, overwritten, sole));
   }
 
   /** Bytes held by the plan and the scratch tiles. */
@@ -303,19 +320,27 @@ final class DenseKernels {
   void forward(Layer L, double[] val) {
     final int m = L.m, n = L.n;
     final double[][] wm = this.wm, xs = this.xs, ys = this.ys;
+    final double[] nf = nonFinite[role[L.nodes[0]]];
+    // z_j and u_j are read by no sweep but anomaly detection's (and u_j by an activation's adjoint other than ReLU's)
+    final boolean all = L.b == null || Anomaly.anyOpen() && Anomaly.isEnabled(), keepU = all || L.act != Op.RELU;
     for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) wm[j][k] = val[L.w[j * n + k]];
     for (int s0 = 0; s0 < lanes; s0 += TILE) {
       final int r = Math.min(TILE, lanes - s0);
       for (int k = 0; k < n; k++) System.arraycopy(val, L.x[k] + s0, xs[k], 0, r);
       for (int j = 0; j < m; j++) Arrays.fill(ys[j], 0, r, 0.0);
       accumulate(ys, m, xs, n, wm, r);
-      for (int j = 0; j < m; j++) System.arraycopy(ys[j], 0, val, L.y[j] + s0, r);
+      Arrays.fill(nf, s0, s0 + r, 0.0);
+      for (int j = 0; j < m; j++) {
+        final double[] z = ys[j];
+        for (int t = 0; t < r; t++) nf[s0 + t] = nf[s0 + t] + (z[t] - z[t]);
+        if (all) System.arraycopy(z, 0, val, L.y[j] + s0, r);
+      }
       if (L.b == null) continue;
       for (int j = 0; j < m; j++) {
         final double[] z = ys[j];
         final double bj = val[L.b[j]];
         for (int t = 0; t < r; t++) z[t] = z[t] + bj; // ADD's forward rule
-        System.arraycopy(z, 0, val, L.u[j] + s0, r);
+        if (keepU) System.arraycopy(z, 0, val, L.u[j] + s0, r);
         if (L.act == null) continue;
         activate(L.act, z, r);
         System.arraycopy(z, 0, val, L.h[j] + s0, r);
@@ -356,77 +381,80 @@ final class DenseKernels {
       for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
       for (double[] row : xt) row[n] = 1.0;
     }
-    // the rows some node does not skip, from the last to the first: a row is skipped when every
-    // ȳ_j is 0 and every y_j finite (then all its terms are ±0); live[s] sums |ȳ_j| (or, for
-    // ReLU, |h̄_j|, zero whenever ȳ_j is) and y_j - y_j (NaN unless y_j is finite), so it is 0
-    // exactly for a row that may be skipped
     final int[] active = this.active;
     final double[] live = this.live;
-    Arrays.fill(live, 0.0);
-    for (int j = 0; j < m; j++) {
-      final int yj = L.y[j];
-      if (L.b == null || L.act == null || L.act == Op.RELU) {
-        final int g = L.b == null ? yj : L.h == null ? L.u[j] : L.h[j];
-        for (int s = 0; s < lanes; s++) live[s] = live[s] + Math.abs(adj[g + s]) + (val[yj + s] - val[yj + s]);
-      } else {
-        for (int s = 0; s < lanes; s++) live[s] = live[s] + Math.abs(outputAdjoint(L, j, s, val, adj)) + (val[yj + s] - val[yj + s]);
-      }
-    }
-    int count = 0;
-    for (int s = lanes - 1; s >= 0; s--) if (live[s] != 0.0) active[count++] = s;
-    for (int t0 = 0; t0 < count; t0 += TILE) {
-      final int r = Math.min(TILE, count - t0);
-      // gather: ys = ȳ, xs = x̄ (accumulated in place), xt = x by row
+    for (int e = lanes; e > 0; e -= TILE) { // tiles from the last to the first
+      final int s0 = Math.max(0, e - TILE), r = e - s0;
+      // ȳ of the tile's rows, in lane order
+      for (int j = 0; j < m; j++) outputAdjoints(L, j, s0, r, ys[j], val, adj);
+      // a row is skipped when every ȳ_j is 0 and every y_j finite (then all its terms are ±0):
+      // live[t] is NaN unless every y_j is finite (see forward) plus Σ_j |ȳ_j|, so it is 0 exactly then
+      System.arraycopy(nonFinite[role[L.nodes[0]]], s0, live, 0, r);
       for (int j = 0; j < m; j++) {
         final double[] g = ys[j];
-        if (L.b == null) {
-          final int yj = L.y[j];
-          for (int t = 0; t < r; t++) g[t] = adj[yj + active[t0 + t]];
-        } else if (L.act == null) {
-          final int uj = L.u[j];
-          for (int t = 0; t < r; t++) g[t] = 0.0 + adj[uj + active[t0 + t]]; // ADD's adjoint rule for a: ū
-        } else if (L.act == Op.RELU) {
-          final int hj = L.h[j];
-          for (int t = 0; t < r; t++) {
-            final int s = active[t0 + t];
-            g[t] = 0.0 + (0.0 + Rules.reluAdjoint(val[hj + s], adj[hj + s]));
-          }
-        } else {
-          for (int t = 0; t < r; t++) g[t] = outputAdjoint(L, j, active[t0 + t], val, adj);
-        }
+        for (int t = 0; t < r; t++) live[t] = live[t] + Math.abs(g[t]);
       }
+      // the live rows, from the last to the first: tile position c holds row s0 + active[c]
+      int c = 0;
+      for (int t = r - 1; t >= 0; t--) if (live[t] != 0.0) active[c++] = t;
+      if (c == 0) {
+        if (L.sole != null) for (int k = 0; k < n; k++) Arrays.fill(adj, L.x[k] + s0, L.x[k] + e, 0.0);
+        continue;
+      }
+      final int count = c;
+      for (int j = 0; j < m; j++) {
+        final double[] g = ys[j], h = xs[0];
+        System.arraycopy(g, 0, h, 0, r);
+        for (int q = 0; q < count; q++) g[q] = h[active[q]];
+      }
+      // gather: xs = x̄ (accumulated in place), xt = x by row
       for (int k = 0; k < n; k++) {
         final double[] gx = xs[k];
-        final int xk = L.x[k];
-        for (int t = 0; t < r; t++) {
-          final int s = active[t0 + t];
-          gx[t] = adj[xk + s];
-          xt[t][k] = val[xk + s];
+        final int xk = L.x[k] + s0;
+        if (L.sole != null) {
+          Arrays.fill(gx, 0, count, 0.0);
+          for (int q = 0; q < count; q++) xt[q][k] = val[xk + active[q]];
+        } else {
+          for (int q = 0; q < count; q++) {
+            final int s = xk + active[q];
+            gx[q] = adj[s];
+            xt[q][k] = val[s];
+          }
         }
       }
       // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
-      accumulate(xs, n, gr, m, wr, r);
+      accumulate(xs, n, gr, m, wr, count);
       for (int k = 0; k < n; k++) {
         final double[] gx = xs[k];
-        final int xk = L.x[k];
-        for (int t = 0; t < r; t++) adj[xk + active[t0 + t]] = gx[t];
+        final int xk = L.x[k] + s0;
+        if (L.sole != null && count < r) Arrays.fill(adj, xk, xk + r, 0.0);
+        for (int q = 0; q < count; q++) adj[xk + active[q]] = gx[q];
       }
-      // weights: w̄_jk += ȳ_j·x_k, one row at a time in the gathered order (the last row first)
-      accumulate(a, m, xt, r, ys, nw);
+      // weights: w̄_jk += ȳ_j·x_k, one row at a time from the last to the first
+      accumulate(a, m, xt, count, ys, nw);
     }
     for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) adj[L.w[j * n + k]] = a[j][k];
     if (L.b != null) for (int j = 0; j < m; j++) adj[L.b[j]] = a[j][n];
   }
 
   /**
-   * ȳ_j of row s for a layer with a bias: the reverse of its activation and of its bias addition,
-   * ū_j = 0 + act'·h̄_j and ȳ_j = 0 + ū_j (each the only term its adjoint receives; the biases'
-   * terms ū_j are added with the weights', see reverse).
+   * ȳ_j of rows s0 … s0+r-1 into g. With a bias: the reverse of the activation and of the bias
+   * addition, ū_j = 0 + act'·h̄_j and ȳ_j = 0 + ū_j (each the only term its adjoint receives, so
+   * neither is stored; the biases' terms ū_j are added with the weights', see reverse).
    */
-  private static double outputAdjoint(Layer L, int j, int s, double[] val, double[] adj) {
-    if (L.act == null) return 0.0 + adj[L.u[j] + s];
-    final int hj = L.h[j] + s;
-    return 0.0 + (0.0 + Rules.adjointA(L.act, val[L.u[j] + s], 0.0, val[hj], adj[hj]));
+  private static void outputAdjoints(Layer L, int j, int s0, int r, double[] g, double[] val, double[] adj) {
+    if (L.b == null) {
+      System.arraycopy(adj, L.y[j] + s0, g, 0, r);
+    } else if (L.act == null) {
+      final int u = L.u[j] + s0;
+      for (int t = 0; t < r; t++) g[t] = 0.0 + adj[u + t]; // ADD's adjoint rule for a: ū
+    } else if (L.act == Op.RELU) {
+      final int h = L.h[j] + s0;
+      for (int t = 0; t < r; t++) g[t] = 0.0 + (0.0 + Rules.reluAdjoint(val[h + t], adj[h + t]));
+    } else {
+      final int u = L.u[j] + s0, h = L.h[j] + s0;
+      for (int t = 0; t < r; t++) g[t] = 0.0 + (0.0 + Rules.adjointA(L.act, val[u + t], 0.0, val[h + t], adj[h + t]));
+    }
   }
 
   // ------------------------------------------------------------------------ the one product
