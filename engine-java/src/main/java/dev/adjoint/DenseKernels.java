@@ -381,61 +381,87 @@ final class DenseKernels {
       for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
       for (double[] row : xt) row[n] = 1.0;
     }
-    final int[] active = this.active;
-    final double[] live = this.live;
     for (int e = lanes; e > 0; e -= TILE) { // tiles from the last to the first
       final int s0 = Math.max(0, e - TILE), r = e - s0;
-      // ȳ of the tile's rows, in lane order
-      for (int j = 0; j < m; j++) outputAdjoints(L, j, s0, r, ys[j], val, adj);
-      // a row is skipped when every ȳ_j is 0 and every y_j finite (then all its terms are ±0):
-      // live[t] is NaN unless every y_j is finite (see forward) plus Σ_j |ȳ_j|, so it is 0 exactly then
-      System.arraycopy(nonFinite[role[L.nodes[0]]], s0, live, 0, r);
-      for (int j = 0; j < m; j++) {
-        final double[] g = ys[j];
-        for (int t = 0; t < r; t++) live[t] = live[t] + Math.abs(g[t]);
-      }
-      // the live rows, from the last to the first: tile position c holds row s0 + active[c]
-      int c = 0;
-      for (int t = r - 1; t >= 0; t--) if (live[t] != 0.0) active[c++] = t;
-      if (c == 0) {
-        if (L.sole != null) for (int k = 0; k < n; k++) Arrays.fill(adj, L.x[k] + s0, L.x[k] + e, 0.0);
-        continue;
-      }
-      final int count = c;
-      for (int j = 0; j < m; j++) {
-        final double[] g = ys[j], h = xs[0];
-        System.arraycopy(g, 0, h, 0, r);
-        for (int q = 0; q < count; q++) g[q] = h[active[q]];
-      }
-      // gather: xs = x̄ (accumulated in place), xt = x by row
-      for (int k = 0; k < n; k++) {
-        final double[] gx = xs[k];
-        final int xk = L.x[k] + s0;
-        if (L.sole != null) {
-          Arrays.fill(gx, 0, count, 0.0);
-          for (int q = 0; q < count; q++) xt[q][k] = val[xk + active[q]];
-        } else {
-          for (int q = 0; q < count; q++) {
-            final int s = xk + active[q];
-            gx[q] = adj[s];
-            xt[q][k] = val[s];
-          }
-        }
-      }
+      final int count = liveRows(L, s0, r, val, adj);
+      gatherInputs(L, s0, r, count, val, adj);
+      if (count == 0) continue;
       // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
       accumulate(xs, n, gr, m, wr, count);
-      for (int k = 0; k < n; k++) {
-        final double[] gx = xs[k];
-        final int xk = L.x[k] + s0;
-        if (L.sole != null && count < r) Arrays.fill(adj, xk, xk + r, 0.0);
-        for (int q = 0; q < count; q++) adj[xk + active[q]] = gx[q];
-      }
+      scatterInputs(L, s0, r, count, adj);
       // weights: w̄_jk += ȳ_j·x_k, one row at a time from the last to the first
-      accumulate(a, m, xt, count, ys, nw);
+      accumulateBackward(a, m, xt, count, ys, nw);
     }
     for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) adj[L.w[j * n + k]] = a[j][k];
     if (L.b != null) for (int j = 0; j < m; j++) adj[L.b[j]] = a[j][n];
   }
+
+  /**
+   * Puts ȳ of the tile's rows that are not skipped into ys, in lane order (tile position q holds
+   * row s0 + active[q]) and returns their count. A row is skipped when every ȳ_j is 0 and every
+   * y_j finite (then all its terms are ±0): live[t] is NaN unless every y_j is finite (see
+   * forward) plus Σ_j |ȳ_j|, so it is 0 exactly then.
+   */
+  private int liveRows(Layer L, int s0, int r, double[] val, double[] adj) {
+    final int m = L.m;
+    final double[][] ys = this.ys;
+    final double[] live = this.live;
+    final int[] active = this.active;
+    for (int j = 0; j < m; j++) outputAdjoints(L, j, s0, r, ys[j], val, adj);
+    System.arraycopy(nonFinite[role[L.nodes[0]]], s0, live, 0, r);
+    for (int j = 0; j < m; j++) {
+      final double[] g = ys[j];
+      for (int t = 0; t < r; t++) live[t] = live[t] + Math.abs(g[t]);
+    }
+    int count = 0;
+    for (int t = 0; t < r; t++) if (live[t] != 0.0) active[count++] = t;
+    if (count < r) {
+      for (int j = 0; j < m; j++) {
+        final double[] g = ys[j];
+        for (int q = 0; q < count; q++) g[q] = g[active[q]]; // active[q] ≥ q
+      }
+    }
+    return count;
+  }
+
+  /** xs = x̄ (accumulated in place; 0 when the layer writes the inputs' adjoints whole), xt = x by row, for the live rows. */
+  private void gatherInputs(Layer L, int s0, int r, int count, double[] val, double[] adj) {
+    final int n = L.n;
+    final int[] active = this.active;
+    final double[][] xs = this.xs, xt = this.xt;
+    for (int k = 0; k < n; k++) {
+      final double[] gx = xs[k];
+      final int xk = L.x[k] + s0;
+      if (L.sole != null) {
+        Arrays.fill(gx, 0, count, 0.0);
+        if (count < r) Arrays.fill(adj, xk, xk + r, 0.0); // skipped rows' adjoints: 0
+      } else if (count == r) {
+        System.arraycopy(adj, xk, gx, 0, r);
+      } else {
+        for (int q = 0; q < count; q++) gx[q] = adj[xk + active[q]];
+      }
+      if (count == r) {
+        for (int q = 0; q < r; q++) xt[q][k] = val[xk + q];
+      } else {
+        for (int q = 0; q < count; q++) xt[q][k] = val[xk + active[q]];
+      }
+    }
+  }
+
+  /** Writes the live rows' x̄ back. */
+  private void scatterInputs(Layer L, int s0, int r, int count, double[] adj) {
+    final int[] active = this.active;
+    for (int k = 0; k < L.n; k++) {
+      final double[] gx = xs[k];
+      final int xk = L.x[k] + s0;
+      if (count == r) {
+        System.arraycopy(gx, 0, adj, xk, r);
+      } else {
+        for (int q = 0; q < count; q++) adj[xk + active[q]] = gx[q];
+      }
+    }
+  }
+
 
   /**
    * ȳ_j of rows s0 … s0+r-1 into g. With a bias: the reverse of the activation and of the bias
@@ -477,6 +503,23 @@ final class DenseKernels {
       int i = 0;
       for (; i + 2 <= ni; i += 2) acc1x2(o0, in[i], in[i + 1], c0[i], c0[i + 1], len);
       if (i < ni) acc1x1(o0, in[i], c0[i], len);
+    }
+  }
+
+  /** As {@link #accumulate}, the terms added in order i = ni-1, ni-2, …, 0. */
+  static void accumulateBackward(double[][] out, int no, double[][] in, int ni, double[][] c, int len) {
+    int o = 0;
+    for (; o + 3 <= no; o += 3) {
+      final double[] o0 = out[o], o1 = out[o + 1], o2 = out[o + 2], c0 = c[o], c1 = c[o + 1], c2 = c[o + 2];
+      int i = ni - 1;
+      for (; i >= 1; i -= 2) acc3x2(o0, o1, o2, in[i], in[i - 1], c0[i], c0[i - 1], c1[i], c1[i - 1], c2[i], c2[i - 1], len);
+      if (i == 0) acc3x1(o0, o1, o2, in[0], c0[0], c1[0], c2[0], len);
+    }
+    for (; o < no; o++) {
+      final double[] o0 = out[o], c0 = c[o];
+      int i = ni - 1;
+      for (; i >= 1; i -= 2) acc1x2(o0, in[i], in[i - 1], c0[i], c0[i - 1], len);
+      if (i == 0) acc1x1(o0, in[0], c0[0], len);
     }
   }
 
