@@ -321,8 +321,9 @@ final class DenseKernels {
     final int m = L.m, n = L.n;
     final double[][] wm = this.wm, xs = this.xs, ys = this.ys;
     final double[] nf = nonFinite[role[L.nodes[0]]];
-    // z_j and u_j are read by no sweep but anomaly detection's (and u_j by an activation's adjoint other than ReLU's)
-    final boolean all = L.b == null || Anomaly.anyOpen() && Anomaly.isEnabled(), keepU = all || L.act != Op.RELU;
+    // with a bias, z_j is read by no sweep (anomaly detection replays node by node on arrays of
+    // its own), nor is u_j when a ReLU follows (other activations' adjoints read it)
+    final boolean keepZ = L.b == null, keepU = L.act != Op.RELU;
     for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) wm[j][k] = val[L.w[j * n + k]];
     for (int s0 = 0; s0 < lanes; s0 += TILE) {
       final int r = Math.min(TILE, lanes - s0);
@@ -333,7 +334,7 @@ final class DenseKernels {
       for (int j = 0; j < m; j++) {
         final double[] z = ys[j];
         for (int t = 0; t < r; t++) nf[s0 + t] = nf[s0 + t] + (z[t] - z[t]);
-        if (all) System.arraycopy(z, 0, val, L.y[j] + s0, r);
+        if (keepZ) System.arraycopy(z, 0, val, L.y[j] + s0, r);
       }
       if (L.b == null) continue;
       for (int j = 0; j < m; j++) {
