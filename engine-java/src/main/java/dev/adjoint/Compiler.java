@@ -113,6 +113,13 @@ final class Compiler {
   static final int OUTER = 256;
   /** ... when their segments' code fits one method well below the JIT's limit (estimated bytes). */
   static final int OUTER_BYTES = 6000;
+  /**
+   * Where no longer pattern starts, the next this many slots are not searched for one (a pattern
+   * starting among them is found at the next search with one repetition fewer): the search tries
+   * every period up to {@link #OUTER}, which on a graph without repetition would cost that many
+   * comparisons per node.
+   */
+  static final int OUTER_SKIP = 32;
   /** ... when they repeat at least this often. */
   static final int REPEATS = 4;
   /** Bytes of bytecode per generated method, far below the JIT's 8000-byte limit. */
@@ -256,7 +263,7 @@ final class Compiler {
 
   private static List<Segment> segments(Program p, int from, int to, boolean outer) {
     List<Segment> out = new ArrayList<>();
-    int i = from;
+    int i = from, search = from;
     while (i < to) {
       int bestPeriod = 1, bestReps = 1;
       for (int period = 1; period <= PERIOD && i + REPEATS * period <= to; period++) {
@@ -267,7 +274,7 @@ final class Compiler {
           bestReps = reps;
         }
       }
-      if (outer) {
+      if (outer && i >= search && bestPeriod * bestReps < to - i) {
         Segment o = null;
         for (int period = PERIOD + 1; period <= OUTER && i + REPEATS * period <= to; period++) {
           if (o != null && period % o.period == 0) continue;
@@ -282,6 +289,7 @@ final class Compiler {
           i += o.period * o.reps;
           continue;
         }
+        search = i + OUTER_SKIP;
       }
       out.add(strided(p, i, bestPeriod, bestReps, null));
       i += bestPeriod * bestReps;
