@@ -155,7 +155,7 @@ public final class Tape {
 
   /** Records the graph of {@code output} with the given leaves as inputs. */
   public static Tape record(List<Value> inputs, Value output) {
-    return record(inputs, List.of(output));
+    return record(inputs, List.of(Objects.requireNonNull(output, "record: output is null")));
   }
 
   /**
@@ -209,6 +209,7 @@ public final class Tape {
 
   /** Records f at the point x: f receives one leaf per coordinate, which become the inputs. */
   public static Tape record(double[] x, Function<List<Value>, Value> f) {
+    Objects.requireNonNull(f, "record: f is null");
     List<Value> in = Derivatives.leaves(x);
     return record(in, Objects.requireNonNull(f.apply(in), "record: f returned null"));
   }

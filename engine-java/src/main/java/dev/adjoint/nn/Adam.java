@@ -20,6 +20,8 @@ public final class Adam implements Optimizer {
   private int k;
 
   private Adam(List<Value> params, LearningRate lr, double beta1, double beta2, double eps, double weightDecay) {
+    checkParameters("Adam", params);
+    java.util.Objects.requireNonNull(lr, "Adam: the learning rate is null");
     if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
       throw new IllegalArgumentException("AdamW: weightDecay must be non-negative and finite, was " + weightDecay);
     }
@@ -35,6 +37,18 @@ public final class Adam implements Optimizer {
     this.eps = eps;
     this.m = new double[this.params.length];
     this.v = new double[this.params.length];
+  }
+
+  /** Throws unless params is a list of leaves (an optimizer sets their values). */
+  static void checkParameters(String what, List<Value> params) {
+    java.util.Objects.requireNonNull(params, () -> what + ": the parameters are null");
+    for (int i = 0; i < params.size(); i++) {
+      Value p = params.get(i);
+      if (p == null) throw new NullPointerException(what + ": parameter " + i + " is null");
+      if (!p.isLeaf()) {
+        throw new IllegalArgumentException(what + ": parameter " + i + " is a '" + p.op() + "' node, not a leaf; only a leaf's value can be set");
+      }
+    }
   }
 
   /** Adam with PyTorch's defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8. */

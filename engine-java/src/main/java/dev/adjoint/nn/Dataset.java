@@ -15,6 +15,9 @@ public final class Dataset {
   private final double[] y;
 
   private Dataset(double[][] x, double[] y) {
+    java.util.Objects.requireNonNull(x, "Dataset: the rows are null");
+    java.util.Objects.requireNonNull(y, "Dataset: the labels are null");
+    for (int i = 0; i < x.length; i++) java.util.Objects.requireNonNull(x[i], "Dataset: row " + i + " is null");
     if (x.length != y.length) throw new IllegalArgumentException("Dataset: " + x.length + " rows but " + y.length + " labels");
     if (x.length == 0) throw new IllegalArgumentException("Dataset: no rows");
     int d = x[0].length;
@@ -49,6 +52,7 @@ public final class Dataset {
   public static Dataset moons(int n, double noise, long seed) {
     if (n < 2) throw new IllegalArgumentException("moons: n must be at least 2, was " + n);
     if (!(noise >= 0)) throw new IllegalArgumentException("moons: noise must be non-negative, was " + noise);
+    fits("moons", n, 2);
     Random rng = new Random(seed);
     int out = n / 2, in = n - out;
     double[][] x = new double[n][];
@@ -85,6 +89,10 @@ public final class Dataset {
     if (perClass < 2) throw new IllegalArgumentException("spirals: perClass must be at least 2, was " + perClass);
     if (classes < 2) throw new IllegalArgumentException("spirals: classes must be at least 2, was " + classes);
     if (!(noise >= 0)) throw new IllegalArgumentException("spirals: noise must be non-negative, was " + noise);
+    if ((long) perClass * classes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("spirals: " + perClass + " points per class × " + classes + " classes is more than an array holds");
+    }
+    fits("spirals", (long) perClass * classes, 2);
     Random rng = new Random(seed);
     int n = perClass * classes;
     double[][] x = new double[n][];
@@ -122,7 +130,7 @@ public final class Dataset {
    * @throws IllegalArgumentException naming the file, line and column of a malformed row or number
    */
   public static Dataset csv(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines = read(file);
     boolean header = false;
     if (!lines.isEmpty()) {
       header = true;
@@ -141,7 +149,18 @@ public final class Dataset {
    * @throws IllegalArgumentException naming the file, line and column of a malformed row or number
    */
   public static Dataset csv(Path file, boolean header) throws IOException {
-    return csv(file, Files.readAllLines(file, StandardCharsets.UTF_8), header);
+    return csv(file, read(file), header);
+  }
+
+  /** The lines of a CSV file; a directory or bad UTF-8 is an error naming the file. */
+  private static List<String> read(Path file) throws IOException {
+    java.util.Objects.requireNonNull(file, "csv: the path is null");
+    if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a CSV file");
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(file + ": not UTF-8 text (" + e + ")", e);
+    }
   }
 
   private static final java.util.regex.Pattern DECIMAL =
@@ -196,12 +215,28 @@ public final class Dataset {
 
   /** Row i's features (a copy). */
   public double[] x(int i) {
-    return x[i].clone();
+    return x[row("x", i)].clone();
   }
 
   /** Row i's label. */
   public double y(int i) {
-    return y[i];
+    return y[row("y", i)];
+  }
+
+  /** i, checked to be a row. */
+  private int row(String what, int i) {
+    if (i < 0 || i >= y.length) throw new IndexOutOfBoundsException(what + ": row " + i + " is outside 0.." + (y.length - 1));
+    return i;
+  }
+
+  /** Throws if n rows of d features would not fit in the heap (before allocating them). */
+  static void fits(String what, long n, int d) {
+    long bytes = n * (8L * d + 16 + 8 + 8) * 2; // each row an array, its reference and label; copied once
+    long max = Runtime.getRuntime().maxMemory();
+    if (bytes > max) {
+      throw new IllegalArgumentException(what + ": " + n + " rows need about " + (bytes >> 20) + " MB, more than the heap's "
+          + (max >> 20) + " MB (-Xmx)");
+    }
   }
 
   /** All labels (a copy). */

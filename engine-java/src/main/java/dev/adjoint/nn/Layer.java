@@ -69,6 +69,7 @@ public final class Layer implements Module {
 
   /** Each neuron applied to x. */
   public List<Value> apply(List<Value> x) {
+    java.util.Objects.requireNonNull(x, "Layer.apply: the inputs are null");
     List<Value> out = new ArrayList<>(neurons.size());
     for (Neuron n : neurons) out.add(n.apply(x));
     return out;

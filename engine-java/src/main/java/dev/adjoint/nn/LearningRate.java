@@ -8,6 +8,7 @@ public interface LearningRate {
 
   /** The same rate at every step. */
   static LearningRate constant(double rate) {
+    if (!(rate >= 0)) throw new IllegalArgumentException("LearningRate: the rate must be non-negative, was " + rate);
     return k -> rate;
   }
 

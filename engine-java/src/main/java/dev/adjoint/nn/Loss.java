@@ -137,6 +137,8 @@ public final class Loss {
   }
 
   private static void sameSize(String what, List<Value> xs, double[] ys) {
+    java.util.Objects.requireNonNull(xs, () -> what + ": the predictions are null");
+    java.util.Objects.requireNonNull(ys, () -> what + ": the labels are null");
     if (xs.size() != ys.length) {
       throw new IllegalArgumentException(what + ": " + xs.size() + " predictions but " + ys.length + " labels");
     }

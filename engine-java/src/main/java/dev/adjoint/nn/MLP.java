@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Map;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -57,6 +58,8 @@ public final class MLP implements Model {
 
   /** An MLP of the given layers, each reading what the previous one gives. */
   public static MLP of(List<Layer> layers) {
+    Objects.requireNonNull(layers, "MLP: layers is null");
+    for (int i = 0; i < layers.size(); i++) Objects.requireNonNull(layers.get(i), "MLP: layer " + i + " is null");
     return new MLP(layers);
   }
 
@@ -65,6 +68,8 @@ public final class MLP implements Model {
    * biases ({@code biases[i][j]}), ReLU on hidden layers and a linear output.
    */
   public static MLP of(double[][][] weights, double[][] biases) {
+    Objects.requireNonNull(weights, "MLP: weights is null");
+    Objects.requireNonNull(biases, "MLP: biases is null");
     if (weights.length != biases.length) {
       throw new IllegalArgumentException("MLP: " + weights.length + " weight layers but " + biases.length + " bias layers");
     }
@@ -76,6 +81,9 @@ public final class MLP implements Model {
   }
 
   private static List<Layer> randomLayers(Random rng, Init init, int nin, int... nouts) {
+    Objects.requireNonNull(rng, "MLP: rng is null");
+    Objects.requireNonNull(init, "MLP: init is null");
+    Objects.requireNonNull(nouts, "MLP: the layer sizes are null");
     if (nouts.length == 0) throw new IllegalArgumentException("MLP: no layer sizes");
     List<Layer> ls = new ArrayList<>(nouts.length);
     int in = nin;
@@ -88,6 +96,7 @@ public final class MLP implements Model {
 
   @Override
   public List<Value> apply(List<Value> x) {
+    Objects.requireNonNull(x, "MLP.apply: the inputs are null");
     List<Value> h = x;
     for (Layer l : layers) h = l.apply(h);
     return h;

@@ -17,6 +17,8 @@ public final class SGD implements Optimizer {
   private int k;
 
   private SGD(List<Value> params, LearningRate lr, double momentum) {
+    Adam.checkParameters("SGD", params);
+    java.util.Objects.requireNonNull(lr, "SGD: the learning rate is null");
     this.params = params.toArray(new Value[0]);
     this.parameters = List.copyOf(params);
     this.lr = lr;

@@ -481,8 +481,11 @@ public final class Trainer {
    * differently for some row.
    */
   public static double[][] predict(Model model, double[][] rows) {
+    java.util.Objects.requireNonNull(model, "predict: model is null");
+    java.util.Objects.requireNonNull(rows, "predict: rows is null");
     int nin = model.inputs();
     for (int r = 0; r < rows.length; r++) {
+      java.util.Objects.requireNonNull(rows[r], "predict: row " + r + " is null");
       if (rows[r].length != nin) {
         throw new IllegalArgumentException("predict: row " + r + " has " + rows[r].length + " values, the model reads " + nin);
       }
