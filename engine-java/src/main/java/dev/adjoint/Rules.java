@@ -55,7 +55,7 @@ import java.util.Arrays;
  * <p>Conventions at non-differentiable points are PyTorch 1.13's: relu'(0) = 0, abs'(0) = 0,
  * sqrt'(0) = +∞, and the power rules give 0 where the exponent is 0 (∂/∂a) and where a = 0 with a
  * non-negative exponent (∂/∂b); the second-order rules follow PyTorch's double backward through
- * those same guards (so d²/da² a^1 = 0 at 0). Powers use C's pow ({@link #pow}). The adjoint formulas are PyTorch 1.13's to the rounding (tanh's
+ * those same guards (so d²/da² a^1 = 0 at 0). Powers use C's pow ({@link #powt}), a constant one PyTorch's ({@link #pow}). The adjoint formulas are PyTorch 1.13's to the rounding (tanh's
  * 1 - y² is one fused multiply-add there, as here), so gradients that cancel to nearly zero agree
  * with PyTorch's too. NaN and infinities propagate as IEEE 754 says.
  *
@@ -85,7 +85,7 @@ final class Rules {
       case MUL -> a * b;
       case DIV -> a / b;
       case NEG -> -a;
-      case POW -> pow(a, b);
+      case POW -> powt(a, b);
       case POWC -> pow(a, b);
       case EXP -> Math.exp(a);
       case LOG -> Math.log(a);
@@ -126,7 +126,7 @@ final class Rules {
       case MUL -> g * b;
       case DIV -> g / b;
       case NEG -> -g;
-      case POW -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0));
+      case POW -> b == 0.0 ? 0.0 : g * (b * powt(a, b - 1.0));
       case POWC -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0));
       case EXP -> g * y;
       case LOG -> g / a;
@@ -197,7 +197,7 @@ final class Rules {
       case MUL -> term(ta, b) + term(tb, a);
       case DIV -> (ta == 0.0 ? 0.0 : ta / b) - term(tb, a / b / b);
       case NEG -> -ta;
-      case POW -> term(ta, b == 0.0 ? 0.0 : b * pow(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
+      case POW -> term(ta, b == 0.0 ? 0.0 : b * powt(a, b - 1.0)) + term(tb, a == 0.0 && b >= 0.0 ? 0.0 : y * Math.log(a));
       case POWC -> term(ta, b == 0.0 ? 0.0 : b * pow(a, b - 1.0));
       case EXP -> ta * y;
       case LOG -> ta == 0.0 ? 0.0 : ta / a;
@@ -245,9 +245,12 @@ final class Rules {
       case ADD, SUB, NEG, RELU, ABS, CLAMP_MIN, CLAMP_MAX, MAX, MIN, DETACH -> 0.0;
       case MUL -> tb;
       case DIV -> term(tb, -1.0 / (b * b));
-      case POW -> b == 0.0 ? 0.0
-          : term(tb, pow(a, b - 1.0) * (1.0 + b * (a == 0.0 && b >= 1.0 ? 0.0 : Math.log(a))))
-              + (b == 1.0 ? 0.0 : term(ta, b * (b - 1.0) * pow(a, b - 2.0)));
+      case POW -> { // PyTorch's double backward through where(b == 0, 0, ȳ·(b·a^(b-1))): the guard passes 0, not
+        // nothing, into the other branch, so 0·∞ = NaN there, as in PyTorch
+        final double m = b == 0.0 ? 0.0 : 1.0;
+        yield term(ta, b - 1.0 == 0.0 ? 0.0 : (m * b) * ((b - 1.0) * powt(a, b - 2.0)))
+            + term(tb, m * powt(a, b - 1.0) + (m * b) * (b - 1.0 >= 0.0 && a == 0.0 ? 0.0 : powt(a, b - 1.0) * Math.log(a)));
+      }
       case POWC -> b == 0.0 || b == 1.0 ? 0.0 : term(ta, b * (b - 1.0) * pow(a, b - 2.0));
       case EXP -> ty;
       case LOG -> term(ta, -1.0 / (a * a));
@@ -265,8 +268,11 @@ final class Rules {
       case SINH -> ta * Math.sinh(a);
       case COSH -> ta * Math.cosh(a);
       case ERF -> ta * (-2.0 * a * TWO_OVER_SQRT_PI * Math.exp(-(a * a)));
-      case SOFTPLUS -> a < SOFTPLUS_THRESHOLD ? ta * (1.0 - sigmoid(a)) * sigmoid(a) : 0.0;
-      case ATAN2 -> term(ta, -2.0 * a * b * atan2Scale(a, b)) + term(tb, (a * a - b * b) * atan2Scale(a, b));
+      case SOFTPLUS -> a >= SOFTPLUS_THRESHOLD ? 0.0 : ta * (1.0 - sigmoid(a)) * sigmoid(a); // NaN stays NaN
+      case ATAN2 -> { // of ∂y/∂a = b·r, r = 1/(a² + b²), as PyTorch's double backward: r' = -r²·(a² + b²)'
+        final double r = 1.0 / (a * a + b * b);
+        yield term(ta, b * -(r * r) * (2.0 * a)) + term(tb, r + b * -(r * r) * (2.0 * b));
+      }
       case LEAF, SUM, DOT, PRIMITIVE -> throw notScalar("partialTangentA", op);
     };
   }
@@ -277,9 +283,16 @@ final class Rules {
       case ADD, SUB -> 0.0;
       case MUL -> ta;
       case DIV -> term(ta, -1.0 / (b * b)) + term(tb, 2.0 * a / (b * b * b));
-      case POW -> a == 0.0 && b >= 0.0 ? 0.0 : term(ty, Math.log(a)) + term(ta, y / a);
+      case POW -> { // PyTorch's double backward through where(b >= 0 && a == 0, 0, y·ln a): 0·∞ = NaN in the other branch
+        final double m = a == 0.0 && b >= 0.0 ? 0.0 : 1.0, l = Math.log(a);
+        yield term(ta, (b == 0.0 ? 0.0 : (m * l) * (b * powt(a, b - 1.0))) + m * y / a)
+            + term(tb, (m * l) * (a == 0.0 && b >= 0.0 ? 0.0 : y * l));
+      }
       case MAX, MIN -> 0.0;
-      case ATAN2 -> term(ta, (a * a - b * b) * atan2Scale(a, b)) + term(tb, 2.0 * a * b * atan2Scale(a, b));
+      case ATAN2 -> { // of ∂y/∂b = -a·r, as PyTorch's double backward
+        final double r = 1.0 / (a * a + b * b);
+        yield term(ta, -r + -a * -(r * r) * (2.0 * a)) + term(tb, -a * -(r * r) * (2.0 * b));
+      }
       case LEAF, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS, ABS, LOG1P, EXPM1, TAN, ATAN, ASIN, ACOS, SINH, COSH,
           ERF, SOFTPLUS, CLAMP_MIN, CLAMP_MAX, DETACH, SUM, DOT, PRIMITIVE -> throw notBinary("partialTangentB", op);
     };
@@ -294,10 +307,22 @@ final class Rules {
   static final double SOFTPLUS_THRESHOLD = 20.0;
 
   /**
-   * a^b with C's (and so PyTorch's) conventions where Java's Math.pow differs: 1^b = 1 for every b,
-   * NaN and ±∞ included, and (-1)^±∞ = 1 (Math.pow gives NaN for these).
+   * a^p for a constant p, as PyTorch's pow(Tensor, Scalar) computes it: the square root for p = 1/2
+   * and its reciprocal for p = -1/2 (so (-0)^(1/2) = -0, (-∞)^(1/2) = NaN, (-0)^(-1/2) = -∞), else
+   * {@link #powt}. The constant power's rules use it, its derivatives' powers included (PyTorch's
+   * a.pow(p - 1) has a constant exponent too).
    */
-  static double pow(double a, double b) {
+  static double pow(double a, double p) {
+    if (p == 0.5) return Math.sqrt(a);
+    if (p == -0.5) return 1.0 / Math.sqrt(a);
+    return powt(a, p);
+  }
+
+  /**
+   * a^b with C's (and so PyTorch's pow(Tensor, Tensor)) conventions where Java's Math.pow differs:
+   * 1^b = 1 for every b, NaN and ±∞ included, and (-1)^±∞ = 1 (Math.pow gives NaN for these).
+   */
+  static double powt(double a, double b) {
     if (b == 2.0) return a * a; // the same bits as Math.pow (fdlibm squares exactly; FastPathTest), ~10x cheaper
     if (b == 1.0) return a; // Math.pow's specification
     if (a == 1.0 || a == -1.0 && Double.isInfinite(b)) return 1.0;
@@ -311,12 +336,6 @@ final class Rules {
 
   static double sigmoid(double a) {
     return 1.0 / (1.0 + Math.exp(-a));
-  }
-
-  /** 1 / (a² + b²)², the scale of atan2's second derivatives. */
-  static double atan2Scale(double a, double b) {
-    final double r = 1.0 / (a * a + b * b);
-    return r * r;
   }
 
   private static IllegalArgumentException notScalar(String column, Op op) {
