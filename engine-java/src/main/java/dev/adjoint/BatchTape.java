@@ -179,13 +179,13 @@ public final class BatchTape {
     inputs.addAll(row);
     // a value user code read while building the row graph was a stand-in row's: a replay over
     // every row cannot keep a branch on it
-    List<Value> read = Guards.taken(List.of(output));
+    List<Value> read = Guards.taken(List.of(output)).values();
     if (!read.isEmpty()) {
       Sweep.Order g = Sweep.linearise(output);
       for (Value v : read) {
         Integer at = index.get(v);
         if (g.place(v) != 0 && (at == null || at >= nin)) {
-          throw new IllegalArgumentException("BatchTape.record: user code read the value of "
+          throw new IllegalArgumentException("BatchTape.record: user code read or compared the value of "
               + (at == null ? "a '" + v.op() + "' node" : "row leaf " + (at - nin))
               + " of the row graph while building it, so its shape may depend on one row's values; record the whole graph"
               + " on a Tape (which guards such reads) or run it define-by-run");

@@ -29,8 +29,10 @@ import java.util.function.Function;
  * naming the node and where the tape was recorded, before it changes any gradient or input; redo
  * the step define-by-run, or record again. Reads after the outputs were made (printing a loss),
  * reads on other threads, and the library's own reads (optimizers, losses, the trainer) are not
- * guards. A guard is exact: a replay at another value of a guarded input throws even where the
- * branch would go the same way.
+ * guards. A read is an exact guard: a replay at another value of a guarded input throws even where
+ * the branch would go the same way. Compare with {@link Value#compareTo(double)} or
+ * {@link Value#compareTo(Value)} instead ({@code x > 0.0} in Kotlin) and the guard is the
+ * comparison's outcome: replays go on while it holds, and throw when the branch would flip.
  *
  * <p><b>Anomaly detection.</b> With {@link Anomaly} on, a replay throws {@link AnomalyException}
  * at the first op whose value (forward) or whose rule's gradient (reverse sweeps of
@@ -179,25 +181,45 @@ public final class Tape {
     for (int k = 0; k < outputs.size(); k++) {
       if (outputs.get(k) == null) throw new NullPointerException("record: output " + k + " is null");
     }
-    // values user code read while the graph was built become guards: each is lowered as an extra
-    // output (nothing new when it is in the graph already) and checked after every forward sweep
-    List<Value> read = Guards.shaping(Guards.taken(outputs), inputIndex);
+    // values user code read, and comparisons it made, while the graph was built become guards: each
+    // value is lowered as an extra output (nothing new when it is in the graph already) and checked
+    // after every forward sweep
+    Guards.Taken taken = Guards.taken(outputs);
+    List<Value> read = Guards.shaping(taken.reads, inputIndex);
+    List<Guards.Comparison> compared = Guards.shapingComparisons(taken.comparisons, inputIndex);
     StackTraceElement at = Anomaly.callerOutsideLibrary();
     String site = at == null ? "an unknown place" : at.toString();
-    if (read.isEmpty()) return sited(new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0])), site);
+    if (read.isEmpty() && compared.isEmpty()) {
+      return sited(new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0])), site);
+    }
     List<Value> all = new ArrayList<>(outputs);
     all.addAll(read);
+    for (Guards.Comparison q : compared) {
+      all.add(q.x);
+      if (q.y != null) all.add(q.y);
+    }
     Program p = Program.lower(inputs, all, false);
-    int n = read.size();
-    int[] slot = new int[n];
+    int n = read.size() + compared.size();
+    int[] slot = new int[n], other = new int[n], order = new int[n];
     double[] value = new double[n];
     String[] what = new String[n];
+    int next = outputs.size();
     for (int k = 0; k < n; k++) {
-      slot[k] = p.outputs[outputs.size() + k];
-      value[k] = p.values[slot[k]];
-      what[k] = Guards.describe(read.get(k), inputIndex.getOrDefault(read.get(k), -1));
+      slot[k] = p.outputs[next++];
+      if (k < read.size()) {
+        other[k] = Guards.Set.EXACT;
+        value[k] = p.values[slot[k]];
+        what[k] = Guards.describe(read.get(k), inputIndex.getOrDefault(read.get(k), -1));
+        continue;
+      }
+      Guards.Comparison q = compared.get(k - read.size());
+      other[k] = q.y == null ? Guards.Set.CONSTANT : p.outputs[next++];
+      value[k] = q.c;
+      order[k] = Guards.order(p.values[slot[k]], q.y == null ? q.c : p.values[other[k]]);
+      what[k] = Guards.describe(q.x, inputIndex.getOrDefault(q.x, -1)) + " with "
+          + (q.y == null ? String.valueOf(q.c) : Guards.describe(q.y, inputIndex.getOrDefault(q.y, -1)));
     }
-    Guards.Set guards = new Guards.Set(slot, value, what, site);
+    Guards.Set guards = new Guards.Set(slot, other, order, value, what, site);
     return sited(new Tape(p, inputs.toArray(new Value[0]), null, null, guards, outputs.size()), site);
   }
 

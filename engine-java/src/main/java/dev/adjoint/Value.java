@@ -106,6 +106,31 @@ public final class Value {
     return data;
   }
 
+  /**
+   * The order of this node's value against c: -1, 0 or +1 as {@code data() < c}, {@code ==} and
+   * {@code >} would find it (-0 equals 0); in Kotlin, {@code x > 0.0} and the other comparisons call
+   * it. Unlike a read of {@link #data()}, a comparison made while a graph is being built becomes a
+   * branch guard of a {@link Tape} recorded from it: a replay goes on while the comparison has the
+   * same outcome, and throws {@link TapeGuardException} when it would flip.
+   *
+   * @throws ArithmeticException if the value or c is NaN (a branch on NaN has no order)
+   */
+  public int compareTo(double c) {
+    if (c != c || data != data) throw new ArithmeticException("compareTo: cannot order " + this + " against " + c + ": NaN has no order");
+    Guards.compared(this, null, c);
+    return Guards.order(data, c);
+  }
+
+  /** The order of this node's value against other's, as {@link #compareTo(double)} (both are guarded alike). */
+  public int compareTo(Value other) {
+    java.util.Objects.requireNonNull(other, "compareTo: the operand is null");
+    if (other.data != other.data || data != data) {
+      throw new ArithmeticException("compareTo: cannot order " + this + " against " + other + ": NaN has no order");
+    }
+    Guards.compared(this, other, 0.0);
+    return Guards.order(data, other.data);
+  }
+
   /** The accumulated gradient of this node. */
   public double grad() {
     return grad;

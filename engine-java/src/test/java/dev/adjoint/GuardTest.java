@@ -139,4 +139,119 @@ class GuardTest {
     assertThrows(TapeGuardException.class, tape::backward);
     assertEquals(before, w.grad(), "a refused replay changes no gradient");
   }
+
+  // ------------------------------------------------------------------------ comparisons: branch guards
+
+  /** x > 0 ? x² : -x³, branching on a comparison: the tape keeps its outcome, not x's value. */
+  static Value compared(Value x) {
+    return x.compareTo(0.0) > 0 ? x.pow(2) : x.pow(3).unaryMinus();
+  }
+
+  @Test
+  void aComparisonGuardsItsOutcomeSoReplaysThatKeepTheBranchGoOn() {
+    assertThrows(TapeGuardException.class, () -> {
+      // readme:branch-guards
+      Value x = Value.of(2.0);
+      Value y = x.compareTo(0.0) > 0 ? x.pow(2) : x.pow(3).unaryMinus();   // a comparison, not a read
+      Tape tape = Tape.record(List.of(x), y);
+      tape.value(new double[] {3.0});    // 9.0: the branch holds, so the replay goes on
+      tape.value(new double[] {-1.0});   // throws TapeGuardException: the branch would flip
+      // readme:end
+    });
+    Value x = Value.of(2.0);
+    Tape tape = Tape.record(List.of(x), compared(x));
+    double[] g = new double[1];
+    assertEquals(9.0, tape.gradient(new double[] {3.0}, g));
+    assertEquals(6.0, g[0]);
+    assertEquals(0.25, tape.gradient(new double[] {0.5}, g));
+    assertEquals(1.0, g[0]);
+    TapeGuardException e = assertThrows(TapeGuardException.class, () -> tape.value(new double[] {-1.0}));
+    assertTrue(e.getMessage().startsWith("Tape: replay refused: user code compared input 0 with 0.0 while building the graph recorded at "
+        + "dev.adjoint.GuardTest.aComparisonGuardsItsOutcomeSoReplaysThatKeepTheBranchGoOn(GuardTest.java:"), e.getMessage());
+    assertEquals(9.0, tape.value(new double[] {3.0}));
+    assertTrue(e.getMessage().contains("found it greater; this replay gives -1.0 against 0.0"), e.getMessage());
+    assertThrows(TapeGuardException.class, () -> tape.value(new double[] {0.0}), "equal is another outcome");
+    assertThrows(TapeGuardException.class, () -> tape.value(new double[] {Double.NaN}), "NaN has no order");
+    assertEquals(9.0, tape.output(0), "a refused replay leaves the outputs as they were");
+    x.setData(-2.0);
+    assertThrows(TapeGuardException.class, tape::backward);
+    assertEquals(0.0, x.grad(), "a refused replay changes no gradient");
+    x.setData(5.0);
+    assertEquals(25.0, tape.backward());
+    assertEquals(10.0, x.grad());
+  }
+
+  @Test
+  void everyReplayAgreesWithDefineByRunOrRefuses() {
+    // branches on inputs, on an intermediate node, between two nodes, and on a node outside the graph
+    List<Function<List<Value>, Value>> fs = List.of(
+        v -> compared(v.get(0)).plus(v.get(1)),
+        v -> {
+          Value p = v.get(0).times(v.get(1));
+          return p.compareTo(1.0) >= 0 ? p.log() : p.minus(1.0);
+        },
+        v -> v.get(0).compareTo(v.get(1)) < 0 ? v.get(0).sin() : v.get(1).exp(),
+        v -> v.get(0).plus(v.get(1)).tanh().compareTo(0.5) > 0 ? v.get(0) .times(2.0) : v.get(1).times(3.0));
+    double[][] points = {{2, 3}, {0.5, 4}, {-1, 2}, {3, -2}, {0.1, 0.2}, {4, 4}, {-3, -4}, {1, 1}};
+    int replayed = 0, refused = 0;
+    for (Function<List<Value>, Value> f : fs) {
+      for (double[] at : points) {
+        Tape tape = Tape.record(at, f);
+        for (double[] x : points) {
+          List<Value> leaves = Derivatives.leaves(x);
+          Value y = f.apply(leaves);
+          y.backward();
+          double[] g = new double[2];
+          try {
+            assertEquals(y.data(), tape.gradient(x, g), "value at " + List.of(x[0], x[1]));
+            assertEquals(leaves.get(0).grad(), g[0]);
+            assertEquals(leaves.get(1).grad(), g[1]);
+            replayed++;
+          } catch (TapeGuardException flipped) {
+            refused++;
+          }
+        }
+      }
+    }
+    assertTrue(replayed > 100 && refused > 50, replayed + " replayed, " + refused + " refused");
+  }
+
+  @Test
+  void aComparisonWithNaNIsRefusedAndAComparedRowGraphIsNotBatched() {
+    ArithmeticException e = assertThrows(ArithmeticException.class, () -> Value.of(Double.NaN).compareTo(0.0));
+    assertTrue(e.getMessage().startsWith("compareTo: cannot order"), e.getMessage());
+    assertThrows(ArithmeticException.class, () -> Value.of(1.0).compareTo(Double.NaN));
+    Value w = Value.of(1.0), x = Value.of(1.0);
+    Value p = w.times(x);
+    Value out = p.compareTo(0.0) > 0 ? p.times(1.0) : p.times(0.1);
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> BatchTape.record(List.of(w), List.of(x), out, new double[][] {{1.0}, {-1.0}}, Value::sum));
+    assertTrue(refused.getMessage().startsWith("BatchTape.record: user code read or compared the value of a '*' node"), refused.getMessage());
+  }
+
+  @Test
+  void manyComparisonsOfOneValueFallBackToAnExactGuard() {
+    Value x = Value.of(5.0);
+    Value y = x;
+    for (int k = 0; k < 12; k++) y = x.compareTo(k) > 0 ? y.plus(x) : y.times(x); // 12 thresholds: more than a log keeps
+    Tape tape = Tape.record(List.of(x), y);
+    assertEquals(y.data(), tape.value(new double[] {5.0}));
+    assertThrows(TapeGuardException.class, () -> tape.value(new double[] {5.5}), "exact: even a replay that keeps every branch");
+  }
+
+  @Test
+  void aBranchThatPicksBetweenNodesMadeBeforeItIsGuardedToo() {
+    // on the previous main a read made after both nodes was no guard: the replay at -2 returned
+    // (-2)² = 4 where define-by-run gives -(-2)³ = 8
+    Value x = Value.of(2.0);
+    Value square = x.pow(2), cube = x.pow(3).unaryMinus();
+    Tape read = Tape.record(List.of(x), x.data() > 0 ? square : cube);
+    assertEquals(4.0, read.value(new double[] {2.0}));
+    assertThrows(TapeGuardException.class, () -> read.value(new double[] {-2.0}));
+    Value z = Value.of(2.0);
+    Value zSquare = z.pow(2), zCube = z.pow(3).unaryMinus();
+    Tape compared = Tape.record(List.of(z), z.compareTo(0.0) > 0 ? zSquare : zCube);
+    assertEquals(9.0, compared.value(new double[] {3.0}));
+    assertThrows(TapeGuardException.class, () -> compared.value(new double[] {-2.0}));
+  }
 }

@@ -53,3 +53,15 @@ public infix fun Value.pow(p: Double): Value = pow(p)
 /** x^e for a variable exponent, infix: `x pow y`. */
 @Suppress("EXTENSION_SHADOWED_BY_MEMBER")
 public infix fun Value.pow(e: Value): Value = pow(e)
+
+// Comparisons: `x > 0.0` and `x < y` call Value's own compareTo (a branch guard of a recorded tape,
+// see Value.compareTo); these add Int operands and a number on the left.
+
+/** The order of x against n, as [Value.compareTo]: `x > 0`. */
+public operator fun Value.compareTo(n: Int): Int = compareTo(n.toDouble())
+
+/** The order of c against x, as [Value.compareTo] seen from the other side: `0.5 < x`. */
+public operator fun Double.compareTo(x: Value): Int = -x.compareTo(this)
+
+/** The order of n against x: `1 < x`. */
+public operator fun Int.compareTo(x: Value): Int = -x.compareTo(toDouble())

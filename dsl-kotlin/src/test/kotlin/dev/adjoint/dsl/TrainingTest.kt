@@ -158,6 +158,26 @@ class TrainingTest {
     }
 
     @Test
+    fun comparisonsAreBranchGuardsSoTapesReplayWhileTheBranchHolds() {
+        val x = dev.adjoint.Value.of(2.0)
+        val tape = dev.adjoint.Tape.record(listOf(x), if (x > 0.0) x.pow(2) else -x.pow(3))
+        assertEquals(9.0, tape.value(doubleArrayOf(3.0)))
+        assertThrows(dev.adjoint.TapeGuardException::class.java) { tape.value(doubleArrayOf(-1.0)) }
+        assertTrue(1 < x && 2.5 > x && x >= 2 && x <= x && x > 1.5 && !(x < 2))
+        // a Huber loss branching on comparisons trains bitwise as define-by-run
+        val huber = LossFunction { s, y ->
+            mean(s.indices.map { i ->
+                val r = s[i] - y[i]
+                if (abs(r) <= 1.0) 0.5 * r.pow(2) else abs(r) - 0.5
+            })
+        }
+        val data = Dataset.of(Array(30) { doubleArrayOf(it / 10.0) }, DoubleArray(30) { 4 * it / 10.0 - 3 })
+        fun run(execution: Execution) =
+            mlp(inputs = 1) { dense(8, relu); dense(1) }.fit(data, epochs = 40, loss = huber, optimizer = sgd(0.05), execution = execution, batchSize = 7)
+        assertArrayEquals(run(Execution.DYNAMIC).loss, run(Execution.TAPE).loss, 0.0)
+    }
+
+    @Test
     fun zeroEpochsGiveAnEmptyHistory() {
         val h = mlp(inputs = 2) { dense(1) }.fit(Dataset.xor(), epochs = 0, optimizer = sgd(0.1))
         assertEquals(0, h.steps.size)
