@@ -11,10 +11,11 @@ import java.util.function.Supplier;
  * Opt-in anomaly detection, scoped to the current thread: while it is on, the first node whose
  * value (when it is made) or gradient (during {@link Value#backward()}) becomes NaN or infinite
  * throws an {@link AnomalyException} naming the op, its input values and the source line where the
- * node was made. Replays check too: {@link Tape}'s value, gradient, backward, jvp and hvp (values;
- * gradients in gradient and backward) name the op, its operands' values, where its node was made
- * (when the graph was built with detection on) and where the tape was recorded; {@link BatchTape}
- * names the row node and the row. A failed backward or replay changes no gradient.
+ * node was made. Replays check too: {@link Tape}'s value, gradient, backward, jvp and hvp (values,
+ * tangents, gradients and their tangents), compiled tapes and {@link Derivatives} name the op, its
+ * operands' values, where its node was made (when the graph was built with detection on) and where
+ * the tape was recorded; {@link BatchTape} names the row node, the row and its operands' values
+ * there. A failed backward or replay changes no gradient.
  *
  * <pre>{@code
  * Value y = Anomaly.detect(() -> x.log().times(w));   // checks the forward pass

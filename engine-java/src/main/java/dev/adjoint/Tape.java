@@ -35,10 +35,12 @@ import java.util.function.Function;
  * comparison's outcome: replays go on while it holds, and throw when the branch would flip.
  *
  * <p><b>Anomaly detection.</b> With {@link Anomaly} on, a replay throws {@link AnomalyException}
- * at the first op whose value (forward) or whose rule's gradient (reverse sweeps of
- * {@link #backward()} and {@link #gradient}) is NaN or infinite, naming the op, its operands'
- * values, where its node was made (known when the graph was built with detection on) and where the
- * tape was recorded; off, a replay pays one read of a static counter.
+ * at the first op whose value (forward), tangent ({@link #jvp}), rule's gradient (reverse sweeps)
+ * or gradient's tangent ({@link #hvp}) is NaN or infinite, naming the op, its operands' values,
+ * where its node was made (known when the graph was built with detection on) and where the tape was
+ * recorded; the sweeps check nothing per node (a reverse sweep that leaves a NaN or infinity is swept
+ * again, stopped early, to find its first node); off, a replay pays one read of a static counter.
+ * A replay that throws, whatever it throws, changes no gradient and leaves {@link #output} as it was.
  *
  * <p>Memory: 24 bytes per binary op node (an int packing op code and first operand, an int second
  * operand, a double value and a double adjoint), plus 4 bytes per operand of n-ary nodes.
