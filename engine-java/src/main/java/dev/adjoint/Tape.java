@@ -22,14 +22,14 @@ import java.util.function.Function;
  *
  * <p><b>Guards.</b> A branch that user code took on a value while building the graph cannot be
  * replayed, so every value it read with {@link Value#data()} then is an assumption of the tape:
- * {@code record} takes the reads made on the recording thread since its last recording and before
- * the outputs were made, keeps those of inputs and of op nodes that depend on an input (in the
- * graph or not), and every replay checks, once per guard after its forward sweep, that each still
- * has its recorded value, bitwise. A replay that breaks one throws {@link TapeGuardException}
- * naming the node and where the tape was recorded, before it changes any gradient or input; redo
- * the step define-by-run, or record again. Reads after the outputs were made (printing a loss),
- * reads on other threads, and the library's own reads (optimizers, losses, the trainer) are not
- * guards. A read is an exact guard: a replay at another value of a guarded input throws even where
+ * {@code record} takes the reads made on the recording thread since its last recording (before
+ * the outputs were made, or of another value than the outputs: a branch may pick between nodes
+ * made before it), keeps those of inputs and of op nodes that depend on an input (in the graph or
+ * not), and every replay checks, once per guard after its forward sweep, that each still has its
+ * recorded value, bitwise. A replay that breaks one throws {@link TapeGuardException} naming the
+ * node and where the tape was recorded, before it changes any gradient or input; redo the step
+ * define-by-run, or record again. Reads of the outputs after they were made (printing a loss), reads
+ * on other threads, and the library's own reads (optimizers, losses, the trainer) are not guards. A read is an exact guard: a replay at another value of a guarded input throws even where
  * the branch would go the same way. Compare with {@link Value#compareTo(double)} or
  * {@link Value#compareTo(Value)} instead ({@code x > 0.0} in Kotlin) and the guard is the
  * comparison's outcome: replays go on while it holds, and throw when the branch would flip.
