@@ -16,12 +16,16 @@ public enum class Shape { TREE, DAG, MIXED }
  * reports; [toString] gives compilable Kotlin DSL source.
  */
 public class Sample(public val expr: Expr, public val inputs: DoubleArray) {
-    /** `grad(x0, x1, ...) { (x0, x1, ...) -> body }`, compilable with `import dev.adjoint.dsl.*`. */
+    /** `grad(x0, x1, ...) { (x0, x1, ...) -> body }`, after `val softsign = ...` lines for the users' primitives it applies: compilable as printed with `import dev.adjoint.dsl.*` (PrintedSourcesCompileTest). */
     public fun toKotlin(): String {
         val args = inputs.joinToString { it.toString() }
         val names = inputs.indices.joinToString { "x$it" }
         val body = expr.toKotlin()
-        return if ('\n' in body) "grad($args) { ($names) ->\n" + body.prependIndent("    ") + "\n}"
+        // the users' primitives it applies, defined first so that the source compiles as printed
+        val used = expr.nodes().mapNotNull { it.kind }.toSet()
+        val primitives = listOf(Op.SOFTSIGN to "val softsign = dev.adjoint.verify.UserPrimitives.SOFTSIGN",
+            Op.HYPOT to "val hypot = dev.adjoint.verify.UserPrimitives.HYPOT").filter { it.first in used }.joinToString("") { it.second + "\n" }
+        return primitives + if ('\n' in body) "grad($args) { ($names) ->\n" + body.prependIndent("    ") + "\n}"
         else "grad($args) { ($names) -> $body }"
     }
 
