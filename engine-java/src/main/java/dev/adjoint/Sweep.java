@@ -195,7 +195,7 @@ final class Sweep {
         final int dv = top - v.hash;
         for (int k = 0, n = v.arity(); k < n; k++) {
           final Value u = v.input(k);
-          if (u.op != Op.LEAF && placed(u) - 1 >= i0 && top - u.hash <= dv) return false;
+          if (u.op != Op.LEAF && top - u.hash <= dv && (i0 == 0 || placed(u) - 1 >= i0)) return false;
         }
       }
       return true;
@@ -208,25 +208,26 @@ final class Sweep {
      */
     void sortByNumber(int i0, int l0) {
       final int n = innerCount - i0, m = leafCount - l0;
-      final long[] keys = new long[n];
-      for (int k = 0; k < n; k++) keys[k] = key(inner[i0 + k], k);
-      Arrays.sort(keys);
-      for (int k = 1; k < n; k++) if (keys[k] >>> 32 == keys[k - 1] >>> 32) return;
-      final long[] leafKeys = new long[m];
-      for (int k = 0; k < m; k++) leafKeys[k] = key(leaves[l0 + k], k);
-      Arrays.sort(leafKeys);
-      // new places by old place, for the segments: inner i0 + k and leaf l0 + k
+      // old index (in the segment) of each new place: by a scan of the window where it holds the
+      // segment (a counting sort), else by sorting keys
+      final int[] innerFrom = new int[n], leafFrom = new int[m];
+      int ni = 0, nl = 0;
+      for (int d = Math.min(window.length - 1, widest); d >= 0; d--) {
+        final int q = window[d];
+        if (q > i0) innerFrom[ni++] = q - 1 - i0;
+        else if (q < -l0) leafFrom[nl++] = -q - 1 - l0;
+      }
+      if (ni < n && !byKeys(inner, i0, n, innerFrom, true)) return;
+      if (nl < m) byKeys(leaves, l0, m, leafFrom, false);
       final int[] innerTo = new int[n], leafTo = new int[m];
       final Value[] oldInner = Arrays.copyOfRange(inner, i0, innerCount), oldLeaves = Arrays.copyOfRange(leaves, l0, leafCount);
       for (int k = 0; k < n; k++) {
-        final int from = (int) keys[k];
-        innerTo[from] = k;
-        inner[i0 + k] = oldInner[from];
+        innerTo[innerFrom[k]] = k;
+        inner[i0 + k] = oldInner[innerFrom[k]];
       }
       for (int k = 0; k < m; k++) {
-        final int from = (int) leafKeys[k];
-        leafTo[from] = k;
-        leaves[l0 + k] = oldLeaves[from];
+        leafTo[leafFrom[k]] = k;
+        leaves[l0 + k] = oldLeaves[leafFrom[k]];
       }
       final int[] window = this.window;
       for (int d = 0, w = Math.min(window.length - 1, widest); d <= w; d++) window[d] = moved(window[d], i0, l0, innerTo, leafTo);
@@ -236,9 +237,20 @@ final class Sweep {
       }
     }
 
-    /** A sort key: the node's number in creation order (its distance below the first root's, descending), then k. */
-    private long key(Value v, int k) {
-      return (long) ~(top - v.hash) << 32 | k;
+    /**
+     * Writes into from the order by number of the n nodes of xs from x0 (each entry an index from
+     * x0; equal numbers keep their order); with distinct, returns false instead when two numbers
+     * are equal.
+     */
+    private boolean byKeys(Value[] xs, int x0, int n, int[] from, boolean distinct) {
+      final long[] keys = new long[n];
+      for (int k = 0; k < n; k++) keys[k] = (long) ~(top - xs[x0 + k].hash) << 32 | k;
+      Arrays.sort(keys);
+      for (int k = 0; k < n; k++) {
+        if (distinct && k > 0 && keys[k] >>> 32 == keys[k - 1] >>> 32) return false;
+        from[k] = (int) keys[k];
+      }
+      return true;
     }
 
     /** Place q after {@link #sortByNumber} moved the segments from i0 and l0. */
