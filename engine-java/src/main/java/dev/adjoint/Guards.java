@@ -189,7 +189,7 @@ final class Guards {
     }
 
     void clear() {
-      if (reads.length > 1024) reads = new Read[16];
+      if (reads.length > 1 << 16) reads = new Read[16];
       else Arrays.fill(reads, null);
       used = 0;
     }
