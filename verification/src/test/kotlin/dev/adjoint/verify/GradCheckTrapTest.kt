@@ -191,7 +191,7 @@ class GradCheckTrapTest {
         expect("HVP off by 1e-4 + 1e9", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x).plus(1e9) }, 0.7), null)
         expect("1e-200 HVP off by 1e-4", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x).times(1e-200) }, 0.7), null)
         expect("1e200 HVP off by 1e-4", GradCheck.checkSecondOrder(Function { (x) -> Value.apply(HESSIAN_OFF, x).times(1e200) }, 0.7), null)
-        // the second-order trap of a right gradient with a wrong derivative: x^2 c(x)/3 + 2x^3/3 at 1e-8 and 1e8
+        // the second-order trap of a right gradient with a wrong derivative: x^2 c(x)/3 + 2x^3/3 at 1e-3 and 1e4
         for (x in doubleArrayOf(1e-3, 1e4)) {
             expect("x^2 c(x) / 3 + 2 x^3 / 3 at $x", GradCheck.checkSecondOrder(Function { (v) -> v.pow(2.0).times(detached(v)).div(3.0).plus(v.pow(3.0).times(2.0 / 3.0)) }, x),
                 GradCheck.Outcome.FAILED)
