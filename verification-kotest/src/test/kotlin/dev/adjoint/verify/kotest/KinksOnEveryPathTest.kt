@@ -17,10 +17,11 @@ import java.util.function.Function
  * order (a tape's `hvp` and the Hessian by `Derivatives`) where the expected Hessian is given.
  */
 class KinksOnEveryPathTest {
-    private class Case(val what: String, val at: DoubleArray, val grad: DoubleArray, val hessian: Array<DoubleArray>?, val f: (List<Value>) -> Value)
+    /** [forward]: whether forward mode gives [grad] too (reverse mode never multiplies by a zero adjoint's partials, forward mode may). */
+    private class Case(val what: String, val at: DoubleArray, val grad: DoubleArray, val hessian: Array<DoubleArray>?, val forward: Boolean, val f: (List<Value>) -> Value)
 
-    private fun case(what: String, at: DoubleArray, grad: DoubleArray, hessian: Array<DoubleArray>? = null, f: (List<Value>) -> Value) =
-        Case(what, at, grad, hessian, f)
+    private fun case(what: String, at: DoubleArray, grad: DoubleArray, hessian: Array<DoubleArray>? = null, forward: Boolean = true, f: (List<Value>) -> Value) =
+        Case(what, at, grad, hessian, forward, f)
 
     private fun d(vararg x: Double) = x
 
@@ -74,6 +75,9 @@ class KinksOnEveryPathTest {
         case("expm1 at 0", d(0.0), d(1.0), arrayOf(d(1.0))) { (x) -> x.expm1() },
         case("x·x at 0 (one node on both sides)", d(0.0), d(0.0), arrayOf(d(2.0))) { (x) -> x.times(x) },
         case("a dot product at zero adjoint: 0 · dot", d(1.5, -2.0), d(0.0, 0.0)) { (x, y) -> Value.dot(listOf(x), listOf(y)).times(0.0) },
+        case("a zero tangent through an infinite partial: x^0.5 + y at x = 0", d(0.0, 2.0), d(Double.POSITIVE_INFINITY, 1.0)) { (x, y) -> x.pow(0.5).plus(y) },
+        // dot(x, w) = ∞ with a zero adjoint: not skipped, w̄ = 0·∞ = NaN (forward mode: ẏ = ∞·0 = NaN along x too)
+        case("an infinite dot product at zero adjoint", d(Double.POSITIVE_INFINITY, 1.0), d(0.0, Double.NaN), forward = false) { (x, w) -> Value.dot(listOf(x), listOf(w)).times(0.0) },
         case("a sum at zero adjoint: 0 · sum", d(1.5, -2.0), d(0.0, 0.0)) { (x, y) -> Value.sum(listOf(x, y)).times(0.0) },
     )
 
@@ -101,7 +105,7 @@ class KinksOnEveryPathTest {
                 for (i in 0 until n) check(c.grad[i], g[i], "${c.what}: Tape.gradient, ∂/∂x$i")
             }
             // forward mode, one direction per input, on the graph and on the tape
-            for (i in 0 until n) {
+            for (i in 0 until if (c.forward) n else 0) {
                 val e = DoubleArray(n).also { it[i] = 1.0 }
                 check(c.grad[i], Derivatives.jvp(f, c.at, e), "${c.what}: Derivatives.jvp along x$i")
                 check(c.grad[i], tape.jvp(c.at, e), "${c.what}: Tape.jvp along x$i")
