@@ -38,8 +38,10 @@ class BatchTapeContractTest {
         refused("a leaf twice", "twice") { BatchTape.record(listOf(w, v), listOf(x, w), out, rows, sum) }
         refused("a short row", "row 1 has 1 values") { BatchTape.record(listOf(w, v), listOf(x, y), out, arrayOf(doubleArrayOf(1.0, 2.0), doubleArrayOf(3.0)), sum) }
         refused("a missing row", "row 0 has no values") { BatchTape.record(listOf(w, v), listOf(x, y), out, arrayOf(null, doubleArrayOf(3.0, 4.0)), sum) }
-        assertThrows(NullPointerException::class.java) { BatchTape.record(listOf(w, null), listOf(x, y), out, rows, sum) }
-        assertThrows(NullPointerException::class.java) { BatchTape.record(listOf(w, v), listOf(null, y), out, rows, sum) }
+        assertEquals("BatchTape.record: shared 1 is null",
+            assertThrows(NullPointerException::class.java) { BatchTape.record(listOf(w, null), listOf(x, y), out, rows, sum) }.message)
+        assertEquals("BatchTape.record: row 0 is null",
+            assertThrows(NullPointerException::class.java) { BatchTape.record(listOf(w, v), listOf(null, y), out, rows, sum) }.message)
         // a shared leaf twice an operand, as the first operand and as the second
         refused("a shared leaf used twice, first operand", "shared leaf 0") {
             BatchTape.record(listOf(w, v), listOf(x, y), w.times(x).plus(w.times(y)).plus(v), rows, sum)
@@ -68,7 +70,7 @@ class BatchTapeContractTest {
         // too many slots for one array: refused before anything is allocated
         var deep = w.times(1.0)
         repeat(2999) { deep = deep.times(1.0) }
-        refused("3,000 op nodes × 716,000 rows", "3000 row slots") {
+        refused("3,000 op nodes × 716,000 rows", "3000 row slots × 716000 rows") {
             BatchTape.record(listOf(w), listOf(), deep, Array(716_000) { DoubleArray(0) }, sum)
         }
     }
@@ -104,8 +106,10 @@ class BatchTapeContractTest {
                 w.setData(w.data() + 0.25)
             }
             w.setData(0.5)
-            assertThrows(IndexOutOfBoundsException::class.java) { t.output(3) }
-            assertThrows(IndexOutOfBoundsException::class.java) { t.output(-1) }
+            for (bad in listOf(3, -1)) {
+                val e = assertThrows(IndexOutOfBoundsException::class.java) { t.output(bad) }
+                assertEquals("output: row $bad is outside 0..2", e.message)
+            }
         }
     }
 

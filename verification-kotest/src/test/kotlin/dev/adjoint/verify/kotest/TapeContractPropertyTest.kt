@@ -52,8 +52,24 @@ class TapeContractPropertyTest {
             val tape = Tape.record(leaves, f.apply(leaves))
             assertEquals(n, tape.inputs(), "$s")
             assertEquals(outs.size, tape.outputs(), "$s")
-            assertThrows(IndexOutOfBoundsException::class.java) { tape.output(outs.size) }
-            assertThrows(IndexOutOfBoundsException::class.java) { tape.output(-1) }
+            for (bad in listOf(outs.size, -1)) {
+                val t = assertThrows(IndexOutOfBoundsException::class.java) { tape.output(bad) }
+                assertEquals("output: $bad is outside 0..${outs.size - 1}", t.message)
+            }
+            // memory: 4 bytes an output
+            val b0 = tape.bytes()
+            tape.jvp(x, DoubleArray(n))
+            val slots = (tape.bytes() - b0) / 8
+            val operands = e.nodes().sumOf { node ->
+                when (node) {
+                    is Expr.Sum -> node.args.size
+                    is Expr.Dot -> 2 * node.xs.size
+                    is Expr.Unary -> if (node.op.kind.primitive) 2 else 0
+                    is Expr.Binary -> if (node.op.kind.primitive) 3 else 0
+                    else -> 0
+                }
+            }
+            assertEquals(24 * slots + 4L * operands + 4L * outs.size, b0, "$s: $slots slots, $operands n-ary operands, ${outs.size} outputs")
             val grad = DoubleArray(n)
             for (p in listOf(x, DoubleArray(n) { x[it] + 0.0625 * (it + 1) }, x)) {
                 val ls = p.map { Value.of(it) }
@@ -156,6 +172,17 @@ class TapeContractPropertyTest {
         assertEquals(2.25, branch.gradient(doubleArrayOf(1.5), grad))
         assertThrows(dev.adjoint.TapeGuardException::class.java) { branch.gradient(doubleArrayOf(0.5), grad) }
         assertEquals(3.0, grad[0], "a refused replay changed the gradient")
+        // two guards (an input and a node of it) and an input that is not read: replays that keep the guarded values pass
+        val u = Value.of(0.5)
+        val v = Value.of(2.0)
+        val twice = u.times(2.0)
+        val guarded = if (u.data() > 0 && twice.data() > 0) Tape.record(listOf(u, v), u.times(v)) else Tape.record(listOf(u, v), v)
+        val g2 = DoubleArray(2)
+        for (vv in listOf(3.0, -1.0)) {
+            assertEquals(0.5 * vv, guarded.gradient(doubleArrayOf(0.5, vv), g2))
+            assertEquals(vv, g2[0])
+        }
+        assertThrows(dev.adjoint.TapeGuardException::class.java) { guarded.gradient(doubleArrayOf(0.25, 2.0), g2) }
     }
 
     @Test
@@ -177,6 +204,29 @@ class TapeContractPropertyTest {
         iae("hvp along a direction one too short") { tape.hvp(x, DoubleArray(n - 1), DoubleArray(n), null) }
         iae("hvp into an array one too long") { tape.hvp(x, DoubleArray(n), DoubleArray(n + 1), null) }
         iae("hvp with a gradient array one too long") { tape.hvp(x, DoubleArray(n), DoubleArray(n), DoubleArray(n + 1)) }
+        // every replay commits its outputs: backward, jvp and hvp at new points
+        val moved = DoubleArray(n) { x[it] + 0.125 }
+        val movedValue = Evaluate.javaGraph(s.expr, moved.map { Value.of(it) })[s.expr]!!.data()
+        leaves.forEachIndexed { i, l -> l.setData(moved[i]) }
+        for ((what, replay) in listOf<Pair<String, () -> Unit>>(
+            "backward" to { tape.backward() },
+            "jvp" to { tape.jvp(moved, DoubleArray(n)) },
+            "hvp" to { tape.hvp(moved, DoubleArray(n), DoubleArray(n), null) },
+        )) {
+            tape.value(x)
+            replay()
+            assertTrue(same(movedValue, tape.output(0)), "after $what at a new point, output 0 is ${tape.output(0)}, not $movedValue")
+        }
+        leaves.forEachIndexed { i, l -> l.setData(x[i]) }
+        for ((message, body) in listOf<Pair<String, () -> Unit>>(
+            "value: x is null" to { tape.value(null) },
+            "gradient: gradOut is null" to { tape.gradient(x, null) },
+            "jvp: v is null" to { tape.jvp(x, null) },
+            "record: input 1 is null" to { Tape.record(listOf(leaves[0], null), out) },
+            "record: output 1 is null" to { Tape.record(leaves, listOf(out, null)) },
+        )) {
+            assertEquals(message, assertThrows(NullPointerException::class.java, body, message).message)
+        }
         assertThrows(NullPointerException::class.java) { tape.value(null) }
         assertThrows(NullPointerException::class.java) { tape.gradient(x, null) }
         assertThrows(NullPointerException::class.java) { tape.jvp(x, null) }
