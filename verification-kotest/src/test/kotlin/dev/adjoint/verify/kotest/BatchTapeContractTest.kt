@@ -55,6 +55,7 @@ class BatchTapeContractTest {
         // the loss: every row's output, no row leaf, shared leaves only after the last row
         refused("a loss that ignores a row", "row 1") { BatchTape.record(listOf(w, v), listOf(x, y), out, rows, { outs -> outs[0].times(2.0) }) }
         refused("a loss that uses a row leaf", "row leaf 1") { BatchTape.record(listOf(w, v), listOf(x, y), out, rows, { outs -> sum.apply(outs).plus(y) }) }
+        refused("a loss that uses the first row leaf", "row leaf 0") { BatchTape.record(listOf(w, v), listOf(x, y), out, rows, { outs -> sum.apply(outs).plus(x) }) }
         refused("a shared leaf before the last row", "shared leaf 1") {
             BatchTape.record(listOf(w, v), listOf(x, y), out, rows, { outs -> outs[0].times(v).plus(outs[1]) })
         }
@@ -67,10 +68,15 @@ class BatchTapeContractTest {
         val branchOnShared = if (w.data() > 0) x.times(w).plus(y.times(v)) else x.times(v).plus(y.times(w))
         val ok = BatchTape.record(listOf(w, v), listOf(x, y), branchOnShared, rows, sum)
         assertEquals(1.0 * 0.5 + 2.0 * -0.25 + (3.0 * 0.5 + 4.0 * -0.25), ok.value())
+        // a shared leaf in the node that first uses the last row's output is in order, and accepted
+        val last = BatchTape.record(listOf(w, v), listOf(x, y), out, rows, { outs -> outs[0].plus(outs[1].times(w)) })
+        w.zeroGrad()
+        last.backward()
+        assertEquals(1.0 + 3.0 * 0.5 + (3.0 * 0.5 + 4.0 * -0.25), w.grad(), "∂/∂w: row 0's x, row 1's x·w, and row 1's output")
         // too many slots for one array: refused before anything is allocated
         var deep = w.times(1.0)
         repeat(2999) { deep = deep.times(1.0) }
-        refused("3,000 op nodes × 716,000 rows", "3000 row slots × 716000 rows") {
+        refused("3,000 op nodes × 716,000 rows", "record: 3000 row slots × 716000 rows") {
             BatchTape.record(listOf(w), listOf(), deep, Array(716_000) { DoubleArray(0) }, sum)
         }
     }

@@ -36,6 +36,17 @@ class TapeContractPropertyTest {
         return listOf(e) + List(minOf(3, inner.size)) { inner[((k * 7 + it * 13) % inner.size).toInt()] }.distinct()
     }
 
+    /** The operand slots a tape's n-ary nodes hold: a sum's operands, a dot's pairs, a primitive's inputs and its number. */
+    private fun naryOperands(e: Expr): Int = e.nodes().sumOf { node ->
+        when (node) {
+            is Expr.Sum -> node.args.size
+            is Expr.Dot -> 2 * node.xs.size
+            is Expr.Unary -> if (node.op.kind.primitive) 2 else 0
+            is Expr.Binary -> if (node.op.kind.primitive) 3 else 0
+            else -> 0
+        }
+    }
+
     @Test
     fun severalOutputsAndJacobians() {
         var checked = 0
@@ -60,15 +71,7 @@ class TapeContractPropertyTest {
             val b0 = tape.bytes()
             tape.jvp(x, DoubleArray(n))
             val slots = (tape.bytes() - b0) / 8
-            val operands = e.nodes().sumOf { node ->
-                when (node) {
-                    is Expr.Sum -> node.args.size
-                    is Expr.Dot -> 2 * node.xs.size
-                    is Expr.Unary -> if (node.op.kind.primitive) 2 else 0
-                    is Expr.Binary -> if (node.op.kind.primitive) 3 else 0
-                    else -> 0
-                }
-            }
+            val operands = naryOperands(e)
             assertEquals(24 * slots + 4L * operands + 4L * outs.size, b0, "$s: $slots slots, $operands n-ary operands, ${outs.size} outputs")
             val grad = DoubleArray(n)
             for (p in listOf(x, DoubleArray(n) { x[it] + 0.0625 * (it + 1) }, x)) {
@@ -125,15 +128,7 @@ class TapeContractPropertyTest {
             val slots = (afterJvp - before) / 8
             assertEquals(afterJvp - before, afterHvp - afterJvp, "$s: bytes $before, $afterJvp, $afterHvp")
             assertTrue(slots >= n + ops, "$s: $slots slots for $n inputs and $ops op nodes")
-            val operands = s.expr.nodes().sumOf { node ->
-                when (node) {
-                    is Expr.Sum -> node.args.size
-                    is Expr.Dot -> 2 * node.xs.size
-                    is Expr.Unary -> if (node.op.kind.primitive) 2 else 0
-                    is Expr.Binary -> if (node.op.kind.primitive) 3 else 0
-                    else -> 0
-                }
-            }
+            val operands = naryOperands(s.expr)
             assertEquals(24 * slots + 4L * operands + 4, before, "$s: $slots slots, $operands n-ary operands, one output")
         }
     }
