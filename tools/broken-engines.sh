@@ -13,6 +13,10 @@ T=engine-java/src/main/java/dev/adjoint/Tape.java
 B=engine-java/src/main/java/dev/adjoint/BatchTape.java
 L=engine-java/src/main/java/dev/adjoint/LaneRules.java
 SL=engine-java/src/main/java/dev/adjoint/SlotRules.java
+D=engine-java/src/main/java/dev/adjoint/DenseKernels.java
+SH=engine-java/src/main/java/dev/adjoint/BatchShards.java
+G=engine-java/src/main/java/dev/adjoint/Guards.java
+C=engine-java/src/main/java/dev/adjoint/Compiler.java
 # name | file | sed expression
 mutants=(
   "tanh-derivative-1-minus-y|$R|s/case TANH -> g \* Math.fma(-y, y, 1.0);/case TANH -> g * (1.0 - y);/"
@@ -37,6 +41,25 @@ mutants=(
   "tape-dot-adjoint-wrong-operand|$SL|0,/adj\[x\] += g \* val\[w\];/ s/adj\[x\] += g \* val\[w\];/adj[x] += g * val[x];/"
   "tape-hvp-stale-adjoint-tangents|$T|s/    Arrays.fill(adjT, 0.0);//"
   "powc-exponent-off-by-one|$R|s/case POWC -> b == 0.0 ? 0.0 : g \* (b \* pow(a, b - 1.0));/case POWC -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 2.0));/"
+  "max-tie-all-to-first|$R|s/case MAX -> a < b ? 0.0 : a == b ? g \/ 2.0 : g;/case MAX -> a < b ? 0.0 : g;/"
+  "min-tie-full-to-second|$R|s/case MIN -> a < b ? 0.0 : a == b ? g \/ 2.0 : g;/case MIN -> a < b ? 0.0 : g;/"
+  "abs-gradient-one-at-zero|$R|s/case ABS -> g \* sign(a);/case ABS -> a >= 0.0 ? g : -g;/"
+  "clamp-min-open-at-bound|$R|s/case CLAMP_MIN -> a >= b ? g : 0.0;/case CLAMP_MIN -> a > b ? g : 0.0;/"
+  "atan2-adjoint-x-sign|$R|s|case ATAN2 -> g \* -a \* (1.0 / (a \* a + b \* b));|case ATAN2 -> g * a * (1.0 / (a * a + b * b));|"
+  "softplus-adjoint-sigmoid-of-minus-x|$R|s|case SOFTPLUS -> a > SOFTPLUS_THRESHOLD ? g : g \* Math.exp(a) / (Math.exp(a) + 1.0);|case SOFTPLUS -> a > SOFTPLUS_THRESHOLD ? g : g / (Math.exp(a) + 1.0);|"
+  "asin-derivative-plus|$R|s|case ASIN -> g \* (1.0 / Math.sqrt(1.0 - a \* a));|case ASIN -> g * (1.0 / Math.sqrt(1.0 + a * a));|"
+  "log1p-tangent-drops-one|$R|s|case LOG1P -> ta == 0.0 ? 0.0 : ta / (a + 1.0);|case LOG1P -> ta == 0.0 ? 0.0 : ta / a;|"
+  "erf-second-order-sign|$R|s/case ERF -> ta \* (-2.0 \* a \* TWO_OVER_SQRT_PI/case ERF -> ta * (2.0 * a * TWO_OVER_SQRT_PI/"
+  "detach-leaks-gradient|$R|0,/case DETACH -> 0.0;/ s/case DETACH -> 0.0;/case DETACH -> g;/"
+  "primitive-shared-gradient-dropped-on-batch-tape|$L|s/adj\[x < shared ? x : x + s\] += g \* d\[i\];/if (x >= shared) adj[x + s] += g * d[i];/"
+  "primitive-partials-reversed-on-tape|$SL|0,/adj\[args\[start + i\]\] += g \* d\[i\];/ s/adj\[args\[start + i\]\] += g \* d\[i\];/adj[args[start + i]] += g * d[d.length - 1 - i];/"
+  "dense-weight-adjoint-first-row|$D|s/          xt\[t\]\[k\] = val\[xk + s\];/          xt[t][k] = val[xk + active[t0]];/"
+  "dense-bias-adjoint-dropped|$D|s/for (double\[\] row : xt) row\[n\] = 1.0;/for (double[] row : xt) row[n] = 0.0;/"
+  "shard-rows-start-one-late|$SH|s/System.arraycopy(mainVal, shared + slot \* total + l0, val\[q\], shared + slot \* n, n);/System.arraycopy(mainVal, shared + slot * total + l0 + (q > 0 ? 1 : 0), val[q], shared + slot * n, n);/"
+  "compiled-tape-stale-adjoints|$T|/void reverse(int k)/,/kernel.reverse(val, adj, args);/ s/    Arrays.fill(adj, 0.0);/    if (kernel == null) Arrays.fill(adj, 0.0);/"
+  "compiled-sub-adjoint-sign|$C|s/if (side == 1) mv.visitInsn(DNEG);/if (side == 0) mv.visitInsn(DNEG);/"
+  "guard-first-skipped|$G|s/for (int k = 0; k < slot.length; k++) {/for (int k = 1; k < slot.length; k++) {/"
+  "guards-skipped-on-compiled-tapes|$T|s/if (guards != null) guards.check(val, \"Tape\");/if (guards != null \&\& kernel == null) guards.check(val, \"Tape\");/"
 )
 printf "%-34s %-8s %s\n" engine caught "shrunk expression (nodes)"
 for m in "${mutants[@]}"; do

@@ -59,6 +59,7 @@ public object Evaluate {
         UnaryOp.ERF -> erf(a)
         UnaryOp.SOFTPLUS -> if (a > 20) a else Math.log1p(Math.exp(a))
         UnaryOp.SOFTSIGN -> a / (1 + abs(a))
+        UnaryOp.DETACH -> a
     }
 
     /**
@@ -81,6 +82,20 @@ public object Evaluate {
         BinaryOp.MIN -> Math.min(a, b)
         BinaryOp.ATAN2 -> Math.atan2(a, b)
         BinaryOp.HYPOT -> Math.sqrt(a * a + b * b)
+    }
+
+    /**
+     * [e] with every detached node replaced by a constant, its value at [x]: the function whose
+     * derivatives at [x] are [e]'s, as no gradient flows through `detach`. Finite differences
+     * differentiate this one, so that a detached value stays where it was at [x] instead of moving
+     * with the perturbed inputs.
+     */
+    @JvmStatic
+    public fun held(e: Expr, x: DoubleArray): Expr {
+        val detached = e.nodes().filter { it is Expr.Unary && it.op == UnaryOp.DETACH }
+        if (detached.isEmpty()) return e
+        val v = values(e, x)
+        return Expr.replace(e, detached.associateWith { Expr.Const(v[it]!!) })
     }
 
     /** Builds [e] on the engine through its Java API, with one leaf per input. */
@@ -114,6 +129,7 @@ public object Evaluate {
                         UnaryOp.ERF -> it.erf()
                         UnaryOp.SOFTPLUS -> it.softplus()
                         UnaryOp.SOFTSIGN -> Value.apply(UserPrimitives.SOFTSIGN, it)
+                        UnaryOp.DETACH -> it.detach()
                     }
                 }
                 is Expr.PowC -> g(n.arg).pow(n.p)
@@ -288,15 +304,21 @@ public class Dual private constructor(public val v: Double, public val d: Double
         UnaryOp.ERF -> (2 / Math.sqrt(Math.PI) * Math.exp(-v * v)).let { map(Evaluate.erf(v), it, it) }
         UnaryOp.SOFTPLUS -> if (v > 20) map(v, 1.0, 1.0) else (1 / (1 + Math.exp(-v))).let { map(Math.log1p(Math.exp(v)), it, it) }
         UnaryOp.SOFTSIGN -> (1 / ((1 + abs(v)) * (1 + abs(v)))).let { map(v / (1 + abs(v)), it, it) }
+        // no gradient flows through detach: its value is a constant to every derivative
+        UnaryOp.DETACH -> map(v, 0.0, 0.0)
     }
+
+    /** Half of each operand's derivative, at a tie of max or min. */
+    private fun tie(o: Dual): Dual = Dual(v, DoubleArray(d.size) { d[it] / 2 + o.d[it] / 2 }, DoubleArray(d.size) { m[it] / 2 + o.m[it] / 2 })
 
     public fun apply(op: BinaryOp, o: Dual): Dual = when (op) {
         BinaryOp.ADD -> this + o
         BinaryOp.SUB -> this - o
         BinaryOp.MUL -> this * o
         BinaryOp.DIV -> this / o
-        BinaryOp.MAX -> if (v > o.v) this else o
-        BinaryOp.MIN -> if (v < o.v) this else o
+        // PyTorch's maximum and minimum: at a tie each operand gets half
+        BinaryOp.MAX -> if (v > o.v) this else if (v < o.v) o else tie(o)
+        BinaryOp.MIN -> if (v < o.v) this else if (v > o.v) o else tie(o)
         BinaryOp.ATAN2 -> {
             // atan2(y, x): d = (x·dy - y·dx) / (x² + y²)
             val r2 = v * v + o.v * o.v

@@ -141,6 +141,8 @@ public enum class Op(public val symbol: String, public val primitive: Boolean = 
     SQRT("sqrt"), TANH("tanh"), SIGMOID("sigmoid"), RELU("relu"), SIN("sin"), COS("cos"), ABS("abs"),
     LOG1P("log1p"), EXPM1("expm1"), TAN("tan"), ATAN("atan"), ASIN("asin"), ACOS("acos"), SINH("sinh"), COSH("cosh"),
     ERF("erf"), SOFTPLUS("softplus"), MAX("max"), MIN("min"), ATAN2("atan2"), CLAMP_MIN("clamp_min"), CLAMP_MAX("clamp_max"),
+    /** The operand's value, through which no gradient flows (`Value.detach()`). */
+    DETACH("detach"),
     SUM("sum"), DOT("dot"),
     /** A user's [dev.adjoint.Primitive] ([UserPrimitives]), applied with `Value.apply`. */
     SOFTSIGN("softsign", primitive = true),
@@ -154,7 +156,7 @@ public enum class UnaryOp(public val kind: Op, public val dsl: String) {
     SIGMOID(Op.SIGMOID, "sigmoid"), RELU(Op.RELU, "relu"), SIN(Op.SIN, "sin"), COS(Op.COS, "cos"), ABS(Op.ABS, "abs"),
     LOG1P(Op.LOG1P, "log1p"), EXPM1(Op.EXPM1, "expm1"), TAN(Op.TAN, "tan"), ATAN(Op.ATAN, "atan"), ASIN(Op.ASIN, "asin"),
     ACOS(Op.ACOS, "acos"), SINH(Op.SINH, "sinh"), COSH(Op.COSH, "cosh"), ERF(Op.ERF, "erf"), SOFTPLUS(Op.SOFTPLUS, "softplus"),
-    SOFTSIGN(Op.SOFTSIGN, "softsign"),
+    SOFTSIGN(Op.SOFTSIGN, "softsign"), DETACH(Op.DETACH, "detach"),
 }
 
 /** The binary primitives; [symbol] is the Kotlin operator, infix function or function. */

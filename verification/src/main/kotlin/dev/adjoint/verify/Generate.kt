@@ -62,7 +62,7 @@ public object Domains {
                     val a = v[n.arg]!!
                     when (n.op) {
                         UnaryOp.LOG, UnaryOp.SQRT -> if (a < DOMAIN_MARGIN) return false
-                        UnaryOp.RELU, UnaryOp.ABS -> if (abs(a) < KINK_MARGIN) return false
+                        UnaryOp.RELU, UnaryOp.ABS -> if (nearKink(a, 0.0)) return false
                         UnaryOp.LOG1P -> if (a < -1 + DOMAIN_MARGIN) return false
                         UnaryOp.ASIN, UnaryOp.ACOS -> if (abs(a) > 1 - DOMAIN_MARGIN) return false
                         UnaryOp.TAN -> if (abs(Math.cos(a)) < DOMAIN_MARGIN) return false
@@ -70,12 +70,12 @@ public object Domains {
                         UnaryOp.SOFTPLUS -> if (abs(a - 20) < KINK_MARGIN) return false
                         UnaryOp.SOFTSIGN -> if (abs(a) < KINK_MARGIN) return false
                         UnaryOp.NEG, UnaryOp.EXP, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SIN, UnaryOp.COS, UnaryOp.EXPM1,
-                        UnaryOp.ATAN, UnaryOp.SINH, UnaryOp.COSH -> {}
+                        UnaryOp.ATAN, UnaryOp.SINH, UnaryOp.COSH, UnaryOp.DETACH -> {}
                     }
                 }
                 is Expr.Clamp -> {
                     val a = v[n.arg]!!
-                    if (abs(a - n.lo) < KINK_MARGIN || abs(a - n.hi) < KINK_MARGIN) return false
+                    if (nearKink(a, n.lo) || nearKink(a, n.hi)) return false
                 }
                 is Expr.PowC -> {
                     val a = v[n.arg]!!
@@ -87,7 +87,7 @@ public object Domains {
                     if (n.op == BinaryOp.POW && v[n.left]!! < DOMAIN_MARGIN) return false
                     val l = v[n.left]!!
                     val r = v[n.right]!!
-                    if ((n.op == BinaryOp.MAX || n.op == BinaryOp.MIN) && abs(l - r) < KINK_MARGIN) return false
+                    if ((n.op == BinaryOp.MAX || n.op == BinaryOp.MIN) && nearKink(l, r)) return false
                     // atan2: away from the origin and from its branch cut (y = 0, x < 0)
                     if (n.op == BinaryOp.ATAN2 && (l * l + r * r < DOMAIN_MARGIN * DOMAIN_MARGIN || r < 0 && abs(l) < KINK_MARGIN)) return false
                     if (n.op == BinaryOp.HYPOT && l * l + r * r < DOMAIN_MARGIN * DOMAIN_MARGIN) return false
@@ -96,6 +96,28 @@ public object Domains {
             }
         }
         return true
+    }
+
+    /** Near a kink but not exactly on it: exactly on it, the engine follows PyTorch's convention there. */
+    private fun nearKink(a: Double, kink: Double) = abs(a - kink) < KINK_MARGIN && a != kink
+
+    /**
+     * Whether some node of the sample is exactly at a kink at the sample's point: relu or abs of 0,
+     * clamp at its bound, max or min at a tie. There the derivatives are PyTorch's conventions
+     * (relu'(0) = 0, abs'(0) = 0, clamp passes the gradient at its bound, a tie halves it), which
+     * dual numbers follow and finite differences cannot see.
+     */
+    @JvmStatic
+    public fun atKink(s: Sample): Boolean {
+        val v = Evaluate.values(s.expr, s.inputs)
+        return s.expr.nodes().any { n ->
+            when (n) {
+                is Expr.Unary -> (n.op == UnaryOp.RELU || n.op == UnaryOp.ABS) && v[n.arg]!! == 0.0
+                is Expr.Clamp -> v[n.arg]!! == n.lo || v[n.arg]!! == n.hi
+                is Expr.Binary -> (n.op == BinaryOp.MAX || n.op == BinaryOp.MIN) && v[n.left]!! == v[n.right]!!
+                else -> false
+            }
+        }
     }
 }
 
@@ -181,9 +203,10 @@ public object Exprs {
                 if (p != Math.rint(p)) a = positive(a) else if (p < 0) a = awayFromZero(a)
                 N(Expr.PowC(a.e, p), Math.pow(a.v, p))
             }
-            Op.CLAMP_MIN, Op.CLAMP_MAX -> node(d).let { a ->
-                // the bound 1/4 or 3/4 from the operand, on either side: clamped or passed through
-                val bound = round(a.v * 4) / 4 + OFFSETS[rnd.nextInt(OFFSETS.size)]
+            Op.CLAMP_MIN, Op.CLAMP_MAX -> (if (rnd.nextDouble() < KINKS) variable() else node(d)).let { a ->
+                // the bound 1/4 or 3/4 from the operand, on either side: clamped or passed through;
+                // or, for a variable, exactly at its value (the kink, where the gradient passes)
+                val bound = if (a.e is Expr.Var) a.v else round(a.v * 4) / 4 + OFFSETS[rnd.nextInt(OFFSETS.size)]
                 val lo = if (op == Op.CLAMP_MIN) bound else Double.NEGATIVE_INFINITY
                 val hi = if (op == Op.CLAMP_MAX) bound else Double.POSITIVE_INFINITY
                 N(Expr.Clamp(a.e, lo, hi), Evaluate.clamp(a.v, lo, hi))
@@ -196,8 +219,7 @@ public object Exprs {
             Op.SIGMOID -> unary(UnaryOp.SIGMOID, node(d))
             Op.SIN -> unary(UnaryOp.SIN, node(d))
             Op.COS -> unary(UnaryOp.COS, node(d))
-            Op.RELU -> unary(UnaryOp.RELU, offKink(node(d)))
-            Op.ABS -> unary(UnaryOp.ABS, offKink(node(d)))
+            Op.RELU, Op.ABS -> unary(if (op == Op.RELU) UnaryOp.RELU else UnaryOp.ABS, if (rnd.nextDouble() < KINKS) zero() else offKink(node(d)))
             Op.LOG1P -> unary(UnaryOp.LOG1P, positive(node(d)))
             Op.EXPM1 -> unary(UnaryOp.EXPM1, small(node(d)))
             Op.TAN -> unary(UnaryOp.TAN, binary(BinaryOp.MUL, unary(UnaryOp.TANH, node(d)), constant(1.25)))
@@ -208,7 +230,7 @@ public object Exprs {
             Op.COSH -> unary(UnaryOp.COSH, small(node(d)))
             Op.ERF -> node(d).let { unary(UnaryOp.ERF, if (abs(it.v) > Domains.ERF_LIMIT) unary(UnaryOp.SIN, it) else it) }
             Op.SOFTPLUS -> unary(UnaryOp.SOFTPLUS, node(d))
-            Op.MAX, Op.MIN -> node(d).let { a ->
+            Op.MAX, Op.MIN -> if (rnd.nextDouble() < KINKS) tie(op, d) else node(d).let { a ->
                 var b = node(d)
                 // away from the tie: a constant at least 3/8 from a (shifting b by one could share it)
                 if (abs(a.v - b.v) < Domains.KINK_MARGIN * 2) b = constant(round((a.v + 0.5) * 4) / 4)
@@ -221,6 +243,9 @@ public object Exprs {
                 val x = positive(node(d))
                 binary(BinaryOp.ATAN2, y, x)
             }
+            // in DAGs, half the time a node times its detached self (value a², gradient a·da), the way
+            // detach is used: beside the very node it stops the gradient of
+            Op.DETACH -> node(d).let { a -> if (shape == Shape.DAG && rnd.nextBoolean()) binary(BinaryOp.MUL, a, unary(UnaryOp.DETACH, a)) else unary(UnaryOp.DETACH, a) }
             Op.SUM -> List(rnd.nextInt(1, 5)) { node(d) }.let { ns -> N(Expr.Sum(ns.map { it.e }), ns.fold(0.0) { s, n -> s + n.v }) }
             Op.DOT -> {
                 val k = rnd.nextInt(1, 4)
@@ -228,6 +253,23 @@ public object Exprs {
                 val ws = List(k) { node(d) }
                 N(Expr.Dot(xs.map { it.e }, ws.map { it.e }), xs.indices.fold(0.0) { s, i -> s + xs[i].v * ws[i].v })
             }
+        }
+
+        fun variable(): N = rnd.nextInt(x.size).let { N(Expr.Var(it), x[it]) }
+
+        /** xᵢ - xᵢ's value: exactly 0 in every evaluator (relu's and abs's kink). */
+        fun zero(): N = variable().let { binary(BinaryOp.SUB, it, constant(it.v)) }
+
+        /**
+         * max or min at a tie in every evaluator: of a variable and a constant equal to it, either
+         * way round; or, in DAGs, half the time of a node and itself (each side gets half).
+         */
+        fun tie(op: Op, d: Int): N {
+            val kind = BinaryOp.entries.first { it.kind == op }
+            if (shape == Shape.DAG && rnd.nextBoolean()) return node(d).let { binary(kind, it, it) }
+            val a = variable()
+            val b = constant(a.v)
+            return if (rnd.nextBoolean()) binary(kind, a, b) else binary(kind, b, a)
         }
 
         fun unary(op: UnaryOp, a: N) = N(Expr.Unary(op, a.e), Evaluate.unary(op, a.v))
@@ -254,6 +296,9 @@ public object Exprs {
         /** Squashes a node whose value grew past the bound. */
         fun bounded(a: N): N = if (abs(a.v) <= Domains.MAX_MAGNITUDE) a else unary(UnaryOp.TANH, a)
     }
+
+    /** How often relu, abs, clamp, max and min are generated exactly at their kink or tie. */
+    private const val KINKS = 0.15
 
     private val OFFSETS = doubleArrayOf(-0.75, -0.375, 0.375, 0.75)
 

@@ -2,6 +2,7 @@ package dev.adjoint.verify
 
 import dev.adjoint.BatchTape
 import dev.adjoint.Tape
+import dev.adjoint.TapeGuardException
 import dev.adjoint.Value
 import java.util.function.Function
 import kotlin.math.abs
@@ -11,12 +12,16 @@ import kotlin.math.abs
  * point and at two new points, against the graph rebuilt at each point; and batch tapes running the
  * expression as their row function over three rows, with shared leaves that are direct operands of
  * the expression's ops (any op kind, either side), replayed with new shared values, against the
- * whole graph of the three rows rebuilt each time.
+ * whole graph of the three rows rebuilt each time (once more in two shards); and a program that
+ * branches on a value it read while recording, replayed where the branch flips (guards).
  *
  * A reference never goes through the code path it checks: a tape is held to the graph rebuilt
- * define-by-run, a batch tape to the whole graph summed with `plus` (never `sum` or `dot`, which
- * the row function may use). When a replay disagrees with its reference, the reference is itself
- * checked against dual numbers, and the failure blames whichever side is wrong.
+ * define-by-run, a batch tape to the whole graph weighted o0 + 2·o1 + 4·o2 with `times` and `plus`
+ * (never `sum` or `dot`, which the row function may use; the weights make a row's seed sent to
+ * another row show). When a replay disagrees with its reference, the reference is itself checked
+ * against dual numbers, and the failure blames whichever side is wrong; a batch tape's failure
+ * is also put to its reduction, an ordinary [Tape] (checked against plain double arithmetic), so
+ * that a fault in `Tape` is not blamed on `BatchTape`.
  *
  * Used once per [Oracles.check]; not thread-safe.
  */
@@ -72,7 +77,7 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
         compare("the tape after its copy replayed", 2, tape.gradient(points[2], out), out, failures)
 
         // recorded over leaves: backward() replays with their current values and adds to their grads
-        val leaves = x.map { Value.of(it) }
+        val leaves = x.indices.map { Value.of(x[it], "x$it") }
         val onLeaves = Tape.record(leaves, f.apply(leaves))
         for ((r, k) in intArrayOf(1, 2, 1).withIndex()) {
             leaves.forEachIndexed { i, l -> l.setData(points[k][i]); l.zeroGrad() }
@@ -98,7 +103,54 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
                 }
             }
         }
+        guarded(failures)
         return failures.distinct()
+    }
+
+    /**
+     * A program that branches on a value user code read while it was recorded (`y.data() > t`, then 2y or -y/2,
+     * with t between y's values at the recording point and the first new point): replayed where the
+     * branch flips, a tape (and its compiled form) must refuse with [TapeGuardException], changing
+     * nothing, or give the graph rebuilt there; replayed back at the recording point, the graph
+     * there again.
+     */
+    private fun guarded(failures: MutableList<String>) {
+        val y0 = Evaluate.value(e, points[0])
+        val y1 = Evaluate.value(e, points[1])
+        if (!y0.isFinite() || !y1.isFinite() || !(abs(y0 - y1) > 1e-9 * (abs(y0) + abs(y1)))) return
+        val t = (y0 + y1) / 2
+        val branch = Function<List<Value>, Value> { l ->
+            val y = Evaluate.javaGraph(e, l)[e]!!
+            // both branches make the root after the read (a root made before it is taken as unshaped by it)
+            if (y.data() > t) y.times(2.0) else y.times(-0.5)
+        }
+        val tape = Tape.record(x, branch)
+        val tapes = if (tol.compiled) listOfNotNull("a tape" to tape, compiled(tape, failures)?.let { "its compiled tape" to it }) else listOf("a tape" to tape)
+        val out = DoubleArray(n)
+        for ((name, tp) in tapes) {
+            val what = "$name of a program that branches on y.data() > $t (y the expression)"
+            for (k in intArrayOf(1, 0)) {
+                val ref = Evaluate.reverse(e, points[k]) { ex, l -> mapOf(ex to branch.apply(l)) }
+                out.fill(SENTINEL)
+                val value = try {
+                    tp.gradient(points[k], out)
+                } catch (refused: TapeGuardException) {
+                    if (k == 0) {
+                        failures += "$what refused its replay at the recording point: ${refused.message}"
+                        return
+                    }
+                    val changed = (0 until n).firstOrNull { out[it] != SENTINEL }
+                    if (changed != null) failures += "$what refused its replay at ${where(points[k])} but changed ∂/∂x$changed to ${out[changed]} first"
+                    continue
+                }
+                val bad = (0 until n).firstOrNull { !Oracles.same(out[it], ref.gradient[it]) }
+                if (bad == null && Oracles.same(value, ref.value)) continue
+                failures += if (bad == null) "$what, replayed at ${where(points[k])} where the branch flips, gives the value $value, the graph rebuilt there ${ref.value}"
+                else "$what, replayed at ${where(points[k])}, gives ∂/∂x$bad = ${out[bad]}, the graph rebuilt there ${ref.gradient[bad]}" +
+                    if (k == 1) " (the branch flips there: a guard should have refused the replay)" else ""
+                return
+            }
+        }
     }
 
     /** `tape.compile()`; null (and a failure) if it throws. */
@@ -125,16 +177,18 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
         configs.add(emptySet())
         if (once.isNotEmpty()) configs.add(once.toSet())
         if (once.size > 1) once.forEach { configs.add(setOf(it)) }
-        return configs.flatMap { batch(used, it) }.distinct()
+        // the first configuration also in two shards (rows 0-1 and 2, or 0 and 1-2), so that a shard's boundary is crossed
+        return (configs.flatMap { batch(used, it, 1) } + batch(used, configs.first(), 2)).distinct()
     }
 
-    /** One batch configuration: [shared] empty means xᵢ = featureᵢ + pᵢ. */
-    private fun batch(used: List<Int>, shared: Set<Int>): List<String> {
+    /** One batch configuration: [shared] empty means xᵢ = featureᵢ + pᵢ; the rows split into [shards]. */
+    private fun batch(used: List<Int>, shared: Set<Int>, shards: Int): List<String> {
         val offsets = shared.isEmpty()
         val sharedVars = if (offsets) used else used.filter { it in shared }
         val rowVars = if (offsets) used else used.filter { it !in shared }
-        val describe = if (offsets) "a batch tape (row r: xᵢ = featureᵢ + pᵢ, pᵢ shared)"
+        val describe0 = if (offsets) "a batch tape (row r: xᵢ = featureᵢ + pᵢ, pᵢ shared)"
         else "a batch tape (shared: ${sharedVars.joinToString { "x$it" }}; per row: ${rowVars.joinToString { "x$it" }.ifEmpty { "none" }})"
+        val describe = describe0 + if (shards > 1) " in $shards shards" else ""
         // shared values per replay; rows r = 0, 1, 2 take their features from the three points
         val sharedValues = List(3) { k -> DoubleArray(sharedVars.size) { j -> if (offsets) OFFSETS[k] * (j + 1) else points[k][sharedVars[j]] } }
         val rows = Array(3) { r -> DoubleArray(rowVars.size) { q -> points[r][rowVars[q]] } }
@@ -152,26 +206,28 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
             }
             return Evaluate.javaGraph(e, leaves)[e]!!
         }
-        val reduce = Function<List<Value>, Value> { outs -> outs.drop(1).fold(outs[0]) { acc, o -> acc.plus(o) } }
+        val reduce = Function<List<Value>, Value> { outs -> (1 until outs.size).fold(outs[0]) { acc, r -> acc.plus(outs[r].times(WEIGHTS[r])) } }
 
-        val sharedLeaves = sharedValues[0].map { Value.of(it) }
+        val sharedLeaves = sharedValues[0].indices.map { Value.of(sharedValues[0][it], name(sharedVars, it, offsets)) }
         val standIns = rows[0].map { Value.of(it) }
         val tape = try {
-            BatchTape.record(sharedLeaves, standIns, program(sharedLeaves, standIns), rows.map { it.copyOf() }.toTypedArray(), reduce)
+            BatchTape.record(sharedLeaves, standIns, program(sharedLeaves, standIns), rows.map { it.copyOf() }.toTypedArray(), reduce, shards)
         } catch (t: IllegalArgumentException) {
             return listOf("$describe: BatchTape.record refused a valid program: ${t.message}")
         }
         val failures = ArrayList<String>()
+        val outputs = ArrayList<DoubleArray>()
         for ((r, k) in intArrayOf(0, 1, 2, 2).withIndex()) {
             sharedLeaves.forEachIndexed { j, l -> l.setData(sharedValues[k][j]); l.zeroGrad() }
             val valueOnly = r == 2
             val loss = if (valueOnly) tape.value() else tape.backward()
-            // the reference: the whole graph of the three rows, summed with plus, rebuilt with these values
+            // the reference: the whole graph of the three rows, weighted and summed with plus, rebuilt with these values
             val wholeShared = sharedValues[k].map { Value.of(it) }
             val outs = rows.map { row -> program(wholeShared, row.map { Value.of(it) }) }
             val whole = reduce.apply(outs)
             whole.backward()
             val what = "$describe, replay ${r + 1}"
+            outputs += DoubleArray(outs.size) { outs[it].data() }
             val badOut = outs.indices.firstOrNull { !Oracles.same(tape.output(it), outs[it].data()) }
             val badGrad = if (valueOnly) null else sharedVars.indices.firstOrNull { !Oracles.same(sharedLeaves[it].grad(), wholeShared[it].grad()) }
             val message = when {
@@ -181,10 +237,35 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
                     "the whole graph gives ${wholeShared[badGrad].grad()}"
                 else -> null
             } ?: continue
-            failures += wholeGraphWrong(sharedVars, rowVars, offsets, sharedValues[k], rows, wholeShared) ?: message
+            failures += wholeGraphWrong(sharedVars, rowVars, offsets, sharedValues[k], rows, wholeShared)
+                ?: reductionWrong(sharedVars.size, outputs, reduce) ?: message
             break
         }
         return failures
+    }
+
+    /**
+     * Whether the batch tape's reduction is itself wrong: it is an ordinary [Tape] recorded over the
+     * shared leaves and one leaf per row output, so the same reduction is recorded so and replayed
+     * as often, at the rows' outputs, against plain double arithmetic (the loss o0 + 2·o1 + 4·o2
+     * summed left to right, ∂/∂oᵣ exactly its weight, ∂/∂ of a shared leaf exactly 0).
+     */
+    private fun reductionWrong(sharedCount: Int, outputs: List<DoubleArray>, reduce: Function<List<Value>, Value>): String? {
+        val sharedLeaves = List(sharedCount) { Value.of(0.0) }
+        val outs = outputs[0].map { Value.of(it) }
+        val tape = Tape.record(sharedLeaves + outs, reduce.apply(outs))
+        val g = DoubleArray(sharedCount + outs.size)
+        for ((r, o) in outputs.withIndex()) {
+            val loss = tape.gradient(DoubleArray(sharedCount) + o, g)
+            val plain = (1 until o.size).fold(o[0]) { acc, r -> acc + o[r] * WEIGHTS[r] }
+            val bad = g.indices.firstOrNull { g[it] != if (it < sharedCount) 0.0 else WEIGHTS[it - sharedCount] }
+            if (bad == null && Oracles.same(loss, plain)) continue
+            return "the batch tape's reduction o0 + 2·o1 + 4·o2 (an ordinary Tape over the shared leaves and the rows' outputs), replayed ${r + 1} times: " +
+                (if (bad == null) "the loss is $loss, plain double arithmetic gives $plain"
+                else if (bad < sharedCount) "∂/∂(shared ${bad}) = ${g[bad]}, not 0" else "∂/∂o${bad - sharedCount} = ${g[bad]}, not ${WEIGHTS[bad - sharedCount]}") +
+                ": Tape is wrong, which the batch tape reduces its rows with"
+        }
+        return null
     }
 
     private fun name(sharedVars: List<Int>, j: Int, offsets: Boolean) = if (offsets) "p${sharedVars[j]}" else "x${sharedVars[j]}"
@@ -197,7 +278,7 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
         rows: Array<DoubleArray>, wholeShared: List<Value>): String? {
         val sums = DoubleArray(sharedVars.size)
         val mags = DoubleArray(sharedVars.size)
-        for (row in rows) {
+        for ((r, row) in rows.withIndex()) {
             val p: DoubleArray = DoubleArray(n) { i ->
                 val s = sharedVars.indexOf(i)
                 val q = rowVars.indexOf(i)
@@ -211,14 +292,14 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
             if (!Domains.valid(Sample(e, p))) return null
             val d = Evaluate.forward(e, p)[e]!!
             for (j in sharedVars.indices) {
-                sums[j] += d.d[sharedVars[j]]
-                mags[j] += d.m[sharedVars[j]] + abs(d.d[sharedVars[j]])
+                sums[j] += WEIGHTS[r] * d.d[sharedVars[j]]
+                mags[j] += WEIGHTS[r] * (d.m[sharedVars[j]] + abs(d.d[sharedVars[j]]))
             }
         }
         for (j in sharedVars.indices) {
             val g = wholeShared[j].grad()
             if (!(abs(g - sums[j]) <= tol.dual * mags[j] + 1e-300) && !(g.isNaN() && sums[j].isNaN())) {
-                return "the whole graph of three rows (summed with plus) gives ∂/∂${name(sharedVars, j, offsets)} = $g in reverse mode, " +
+                return "the whole graph of three rows (o0 + 2·o1 + 4·o2) gives ∂/∂${name(sharedVars, j, offsets)} = $g in reverse mode, " +
                     "${sums[j]} by dual numbers: the graph's own rules are wrong, whatever the batch tape does"
             }
         }
@@ -235,5 +316,14 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
 
         /** pᵢ's values (times i + 1) in the three batch replays with new shared values. */
         private val OFFSETS = doubleArrayOf(0.0, 0.125, -0.0625)
+
+        /**
+         * The rows' weights in the batch tapes' loss o0 + 2·o1 + 4·o2 (exact in binary), so that a
+         * row's seed sent to another row shows.
+         */
+        private val WEIGHTS = doubleArrayOf(1.0, 2.0, 4.0)
+
+        /** What a gradient array holds before a replay that must not change it. */
+        private const val SENTINEL = 12345.0
     }
 }

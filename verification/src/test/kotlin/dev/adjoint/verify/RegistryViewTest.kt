@@ -12,7 +12,6 @@ class RegistryViewTest {
     /** The engine's ops that random expressions do not use, and why. */
     private val notGenerated = mapOf(
         "LEAF" to "variables and constants, not an op",
-        "DETACH" to "finite differences see a detached value move: checked by EdgeConventionsTest and RegistryTest",
         "PRIMITIVE" to "generated as users' functions instead: softsign and hypot (UserPrimitives)",
     )
 

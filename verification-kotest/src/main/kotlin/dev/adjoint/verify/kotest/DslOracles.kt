@@ -9,6 +9,7 @@ import dev.adjoint.dsl.atan2
 import dev.adjoint.dsl.clamp
 import dev.adjoint.dsl.cos
 import dev.adjoint.dsl.cosh
+import dev.adjoint.dsl.detach
 import dev.adjoint.dsl.erf
 import dev.adjoint.dsl.expm1
 import dev.adjoint.dsl.invoke
@@ -91,6 +92,7 @@ public object DslOracles {
                         UnaryOp.ERF -> erf(it)
                         UnaryOp.SOFTPLUS -> softplus(it)
                         UnaryOp.SOFTSIGN -> UserPrimitives.SOFTSIGN(it)
+                        UnaryOp.DETACH -> detach(it)
                     }
                 }
                 is Expr.PowC -> g(n.arg) pow n.p
