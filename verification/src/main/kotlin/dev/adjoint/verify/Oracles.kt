@@ -109,7 +109,9 @@ public object Oracles {
      * The second-order oracles of [s], reported as first order is: Hessian-vector products (forward
      * over reverse, `Derivatives.hvp`) against central differences of the gradient along v with
      * Richardson extrapolation; a recorded tape's `hvp`, replayed at the recording point and at new
-     * points, bitwise equal to the graph's at each; Hessians symmetric. v = (1, -0.5, 1, -0.5, ...).
+     * points, bitwise equal to the graph's at each; Hessians symmetric; and the gradient against
+     * dual numbers, so that a first-order fault shrinks as far as first order's checks shrink it.
+     * v = (1, -0.5, 1, -0.5, ...).
      */
     @JvmStatic
     @JvmOverloads
@@ -147,7 +149,15 @@ public object Oracles {
             val ref = if (r == 0 || r == 3) hv else Derivatives.hvp(f, p, v)
             val bad = (0 until n).firstOrNull { !same(tapeHv[it], ref[it]) }
             if (bad != null) {
-                failures += "Tape.hvp (replay ${r + 1}, at (${p.indices.joinToString { "x$it = ${p[it]}" }})) gives (H·v)[$bad] = ${tapeHv[bad]}, the graph ${ref[bad]}"
+                val at = "(${p.indices.joinToString { "x$it = ${p[it]}" }})"
+                // the reference is a fresh recording's hvp: held to differences of the gradient there, so a wrong one is blamed
+                val heldAt = Evaluate.held(s.expr, p)
+                val check = Evaluate.finiteDifferences({ t -> Evaluate.reverseJava(heldAt, DoubleArray(n) { p[it] + t[0] * v[it] }).gradient[bad] }, doubleArrayOf(0.0))[0]
+                val refWrong = Domains.valid(Sample(s.expr, p)) && !Domains.atKink(Sample(s.expr, p)) &&
+                    !(abs(ref[bad] - check.value) <= tol.fdEstimate * check.error + 1e-6 * max(1.0, abs(check.value)))
+                failures += if (refWrong) "Derivatives.hvp (a fresh recording) at $at gives (H·v)[$bad] = ${ref[bad]}, differences of the gradient $check: " +
+                    "forward over reverse is wrong there, whatever the replayed tape (${tapeHv[bad]}) does"
+                else "Tape.hvp (replay ${r + 1}, at $at) gives (H·v)[$bad] = ${tapeHv[bad]}, the graph ${ref[bad]}"
                 break
             }
         }
@@ -155,7 +165,16 @@ public object Oracles {
         val out = f.apply(leaves)
         out.backward()
         val java = Gradient(out.data(), DoubleArray(n) { leaves[it].grad() })
-        return Verdict(s, Evaluate.value(s.expr, x), java, emptyMap(), Evaluate.forward(s.expr, x)[s.expr]!!,
+        // first order too, against dual numbers: a first-order fault then shrinks as far as first order's checks shrink it
+        val dual = Evaluate.forward(s.expr, x)[s.expr]!!
+        for (i in 0 until n) {
+            val bound = tol.dual * dual.m[i] + 1e-300
+            if (!(abs(java.gradient[i] - dual.d[i]) <= bound)) {
+                failures.add(0, "∂/∂x$i: reverse mode gives ${java.gradient[i]}, forward mode ${dual.d[i]}: |Δ| = ${e(abs(java.gradient[i] - dual.d[i]))} > ${e(bound)}")
+                break
+            }
+        }
+        return Verdict(s, Evaluate.value(s.expr, x), java, emptyMap(), dual,
             Evaluate.finiteDifferences({ Evaluate.value(held, it) }, x), failures, tol, kink)
     }
 
