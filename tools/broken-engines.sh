@@ -56,7 +56,7 @@ mutants=(
   "dense-weight-adjoint-first-row|$D|s/          xt\[t\]\[k\] = val\[xk + s\];/          xt[t][k] = val[xk + active[t0]];/"
   "dense-bias-adjoint-dropped|$D|s/for (double\[\] row : xt) row\[n\] = 1.0;/for (double[] row : xt) row[n] = 0.0;/"
   "shard-rows-start-one-late|$SH|s/System.arraycopy(mainVal, shared + slot \* total + l0, val\[q\], shared + slot \* n, n);/System.arraycopy(mainVal, shared + slot * total + l0 + (q > 0 ? 1 : 0), val[q], shared + slot * n, n);/"
-  "compiled-tape-stale-adjoints|$T|/void reverse(int k)/,/kernel.reverse(val, adj, args);/ s/    Arrays.fill(adj, 0.0);/    if (kernel == null) Arrays.fill(adj, 0.0);/"
+  "compiled-tape-stale-adjoints|$T|/private void seed(int k)/,/adj\[outputs\[k\]\] = 1.0;/ s/    Arrays.fill(adj, 0.0);/    if (kernel == null) Arrays.fill(adj, 0.0);/"
   "compiled-sub-adjoint-sign|$C|s/if (side == 1) mv.visitInsn(DNEG);/if (side == 0) mv.visitInsn(DNEG);/"
   "guard-first-skipped|$G|s/for (int k = 0; k < slot.length; k++) {/for (int k = 1; k < slot.length; k++) {/"
   "guards-skipped-on-compiled-tapes|$T|s/if (guards != null) guards.check(val, \"Tape\");/if (guards != null \&\& kernel == null) guards.check(val, \"Tape\");/"
