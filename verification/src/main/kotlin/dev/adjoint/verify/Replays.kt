@@ -177,20 +177,32 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
         configs.add(emptySet())
         if (once.isNotEmpty()) configs.add(once.toSet())
         if (once.size > 1) once.forEach { configs.add(setOf(it)) }
-        // the first configuration also in two shards (rows 0-1 and 2, or 0 and 1-2), so that a shard's boundary is crossed
-        return (configs.flatMap { batch(used, it, 1) } + batch(used, configs.first(), 2)).distinct()
+        // the first configuration also in two shards (rows 0-1 and 2, or 0 and 1-2), so that a shard's boundary is crossed,
+        // and with a dense layer on top of the row function, which the batch tape runs as a kernel
+        return (configs.flatMap { batch(used, it, 1) } + batch(used, configs.first(), 2) + batch(used, configs.first(), 1, head = true)).distinct()
     }
 
-    /** One batch configuration: [shared] empty means xᵢ = featureᵢ + pᵢ; the rows split into [shards]. */
-    private fun batch(used: List<Int>, shared: Set<Int>, shards: Int): List<String> {
+    /**
+     * One batch configuration: [shared] empty means xᵢ = featureᵢ + pᵢ; the rows split into [shards];
+     * with [head], the row's output y feeds a dense layer of two units, tanh(wⱼ₁·y + wⱼ₂·y/2 + bⱼ)
+     * summed, its weights and biases shared leaves (the pattern the batch tape runs as a kernel
+     * with its bias and activation fused).
+     */
+    private fun batch(used: List<Int>, shared: Set<Int>, shards: Int, head: Boolean = false): List<String> {
         val offsets = shared.isEmpty()
         val sharedVars = if (offsets) used else used.filter { it in shared }
         val rowVars = if (offsets) used else used.filter { it !in shared }
         val describe0 = if (offsets) "a batch tape (row r: xᵢ = featureᵢ + pᵢ, pᵢ shared)"
         else "a batch tape (shared: ${sharedVars.joinToString { "x$it" }}; per row: ${rowVars.joinToString { "x$it" }.ifEmpty { "none" }})"
-        val describe = describe0 + if (shards > 1) " in $shards shards" else ""
+        val describe = describe0 + (if (shards > 1) " in $shards shards" else "") +
+            if (head) ", its row output y fed to a dense layer Σⱼ tanh(wⱼ₁·y + wⱼ₂·y/2 + bⱼ) of two units (w, b shared)" else ""
+        val nv = sharedVars.size
+        val hs = if (head) HEAD.size else 0
+        fun leafName(j: Int) = if (j < nv) name(sharedVars, j, offsets) else HEAD_NAMES[j - nv]
         // shared values per replay; rows r = 0, 1, 2 take their features from the three points
-        val sharedValues = List(3) { k -> DoubleArray(sharedVars.size) { j -> if (offsets) OFFSETS[k] * (j + 1) else points[k][sharedVars[j]] } }
+        val sharedValues = List(3) { k ->
+            DoubleArray(nv + hs) { j -> if (j >= nv) HEAD[j - nv] + 0.0625 * k else if (offsets) OFFSETS[k] * (j + 1) else points[k][sharedVars[j]] }
+        }
         val rows = Array(3) { r -> DoubleArray(rowVars.size) { q -> points[r][rowVars[q]] } }
 
         fun program(sharedLeaves: List<Value>, features: List<Value>): Value {
@@ -204,11 +216,15 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
                     else -> Value.of(0.0)
                 }
             }
-            return Evaluate.javaGraph(e, leaves)[e]!!
+            val y = Evaluate.javaGraph(e, leaves)[e]!!
+            if (!head) return y
+            val xs = listOf(y, y.times(0.5))
+            val h = (0 until 2).map { u -> Value.dot(xs, listOf(sharedLeaves[nv + 2 * u], sharedLeaves[nv + 2 * u + 1])).plus(sharedLeaves[nv + 4 + u]).tanh() }
+            return h[0].plus(h[1])
         }
         val reduce = Function<List<Value>, Value> { outs -> (1 until outs.size).fold(outs[0]) { acc, r -> acc.plus(outs[r].times(WEIGHTS[r])) } }
 
-        val sharedLeaves = sharedValues[0].indices.map { Value.of(sharedValues[0][it], name(sharedVars, it, offsets)) }
+        val sharedLeaves = sharedValues[0].indices.map { Value.of(sharedValues[0][it], leafName(it)) }
         val standIns = rows[0].map { Value.of(it) }
         val tape = try {
             BatchTape.record(sharedLeaves, standIns, program(sharedLeaves, standIns), rows.map { it.copyOf() }.toTypedArray(), reduce, shards)
@@ -229,16 +245,16 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
             val what = "$describe, replay ${r + 1}"
             outputs += DoubleArray(outs.size) { outs[it].data() }
             val badOut = outs.indices.firstOrNull { !Oracles.same(tape.output(it), outs[it].data()) }
-            val badGrad = if (valueOnly) null else sharedVars.indices.firstOrNull { !Oracles.same(sharedLeaves[it].grad(), wholeShared[it].grad()) }
+            val badGrad = if (valueOnly) null else sharedLeaves.indices.firstOrNull { !Oracles.same(sharedLeaves[it].grad(), wholeShared[it].grad()) }
             val message = when {
                 badOut != null -> "$what: row $badOut's output is ${tape.output(badOut)}, the whole graph's ${outs[badOut].data()}"
                 !Oracles.same(loss, whole.data()) -> "$what: the loss is $loss, the whole graph's ${whole.data()}"
-                badGrad != null -> "$what: ∂/∂${name(sharedVars, badGrad, offsets)} = ${sharedLeaves[badGrad].grad()}, " +
+                badGrad != null -> "$what: ∂/∂${leafName(badGrad)} = ${sharedLeaves[badGrad].grad()}, " +
                     "the whole graph gives ${wholeShared[badGrad].grad()}"
                 else -> null
             } ?: continue
-            failures += wholeGraphWrong(sharedVars, rowVars, offsets, sharedValues[k], rows, wholeShared)
-                ?: reductionWrong(sharedVars.size, outputs, reduce) ?: message
+            failures += wholeGraphWrong(sharedVars, rowVars, offsets, sharedValues[k], rows, wholeShared, head)
+                ?: reductionWrong(sharedLeaves.size, outputs, reduce) ?: message
             break
         }
         return failures
@@ -275,7 +291,8 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
      * shared leaf against the sum over rows of dual-number derivatives.
      */
     private fun wholeGraphWrong(sharedVars: List<Int>, rowVars: List<Int>, offsets: Boolean, sharedValues: DoubleArray,
-        rows: Array<DoubleArray>, wholeShared: List<Value>): String? {
+        rows: Array<DoubleArray>, wholeShared: List<Value>, head: Boolean): String? {
+        val nv = sharedVars.size
         val sums = DoubleArray(sharedVars.size)
         val mags = DoubleArray(sharedVars.size)
         for ((r, row) in rows.withIndex()) {
@@ -291,9 +308,16 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
             }
             if (!Domains.valid(Sample(e, p))) return null
             val d = Evaluate.forward(e, p)[e]!!
+            // with the layer on top: dloss/dy = Σⱼ tanh'(uⱼ)·(wⱼ₁ + wⱼ₂/2), in plain doubles
+            val c = if (!head) 1.0 else (0 until 2).sumOf { u ->
+                val w1 = sharedValues[nv + 2 * u]
+                val w2 = sharedValues[nv + 2 * u + 1]
+                val t = Math.tanh(w1 * d.v + w2 * (d.v * 0.5) + sharedValues[nv + 4 + u])
+                (1 - t * t) * (w1 + w2 * 0.5)
+            }
             for (j in sharedVars.indices) {
-                sums[j] += WEIGHTS[r] * d.d[sharedVars[j]]
-                mags[j] += WEIGHTS[r] * (d.m[sharedVars[j]] + abs(d.d[sharedVars[j]]))
+                sums[j] += WEIGHTS[r] * c * d.d[sharedVars[j]]
+                mags[j] += WEIGHTS[r] * (abs(c) + 1) * (d.m[sharedVars[j]] + abs(d.d[sharedVars[j]]))
             }
         }
         for (j in sharedVars.indices) {
@@ -322,6 +346,10 @@ internal class Replays(private val e: Expr, private val x: DoubleArray, private 
          * row's seed sent to another row shows.
          */
         private val WEIGHTS = doubleArrayOf(1.0, 2.0, 4.0)
+
+        /** The dense layer's shared weights w₁₁ w₁₂ w₂₁ w₂₂ and biases b₁ b₂ at the first replay (then + 1/16 each replay). */
+        private val HEAD = doubleArrayOf(0.75, -0.5, -0.25, 1.25, 0.125, -0.375)
+        private val HEAD_NAMES = listOf("w11", "w12", "w21", "w22", "b1", "b2")
 
         /** What a gradient array holds before a replay that must not change it. */
         private const val SENTINEL = 12345.0
