@@ -239,7 +239,11 @@ class GradCheckTrapTest {
         val outcomes = HashMap<String, MutableList<String>>()
         for (seed in 0L until 1500L) {
             val s = Exprs.sample(seed, Shape.MIXED, 4, 6)
-            val r = GradCheck.check(Function { v -> Evaluate.javaGraph(s.expr, v)[s.expr]!! }, *s.inputs)
+            // exactly at a kink the engine follows PyTorch's convention, which differences cannot see;
+            // detached nodes are held at their values, as no gradient flows through them
+            if (Domains.atKink(s)) continue
+            val held = Evaluate.held(s.expr, s.inputs)
+            val r = GradCheck.check(Function { v -> Evaluate.javaGraph(held, v)[held]!! }, *s.inputs)
             val constant = r.entries.all { it.analytic == 0.0 && it.numeric == 0.0 }
             // (f = 0 exactly passes: its rounding is 1e-321)
             if (constant) assertTrue(r.outcome == GradCheck.Outcome.PASSED || r.toString().contains("f does not move with x0 within its rounding"), r.toString())
