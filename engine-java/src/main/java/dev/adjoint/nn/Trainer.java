@@ -175,13 +175,28 @@ public final class Trainer {
     this.optimizer = Objects.requireNonNull(optimizer, "Trainer: optimizer is null");
     objective.checkOutputs(model.outputs());
     this.parameters = model.parameters();
+    checkOverlap(parameters, optimizer.parameters());
+  }
+
+  /**
+   * Refuses an optimizer that updates none of the model's parameters (such a trainer could never
+   * change the model). An optimizer over a subset (frozen layers) or a superset is allowed.
+   */
+  private static void checkOverlap(List<Value> model, List<Value> optimized) {
+    java.util.Set<Value> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    own.addAll(model);
+    for (Value p : optimized) if (own.contains(p)) return;
+    throw new IllegalArgumentException("Trainer: the optimizer updates none of the model's " + model.size()
+        + " parameters (it holds " + optimized.size() + " other values); build it over model.parameters()");
   }
 
   /**
    * A trainer of model for objective with optimizer (over the model's parameters); full batches,
    * shuffle seed 0, no regularisation, no clipping, recorded execution.
    *
-   * @throws IllegalArgumentException if the model's outputs do not fit the objective
+   * @throws IllegalArgumentException if the model's outputs do not fit the objective, or the
+   *     optimizer updates none of the model's parameters (a subset, for frozen layers, or a
+   *     superset is allowed)
    */
   public static Trainer of(Model model, Objective objective, Optimizer optimizer) {
     return new Trainer(model, objective, optimizer);

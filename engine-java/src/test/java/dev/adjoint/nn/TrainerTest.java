@@ -364,4 +364,21 @@ public class TrainerTest {
     Trainer.of(line, linear, SGD.of(List.of(a), 1.0)).clipGradNorm(1.0).fit(Dataset.of(new double[][] {{30}}, new double[] {0}), 1);
     assertEquals(1.0 - 30 * (1.0 / (30 + 1e-6)), a.data(), 0.0);
   }
+
+  @Test
+  void anOptimizerOverNoneOfTheModelsParametersIsRefusedAndASubsetTrains() {
+    MLP model = MLP.random(new Random(1), Init.PYTORCH, 2, 4, 1);
+    MLP other = MLP.random(new Random(2), Init.PYTORCH, 2, 4, 1);
+    int n = model.parameters().size();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.of(model, Objective.hinge(), SGD.of(other.parameters(), 0.1)));
+    assertEquals("Trainer: the optimizer updates none of the model's " + n + " parameters (it holds " + n
+        + " other values); build it over model.parameters()", e.getMessage());
+    List<Value> last = model.parameters().subList(n - 5, n);
+    double[] before = weights(model);
+    Trainer.of(model, Objective.hinge(), SGD.of(last, 0.1)).fit(Dataset.moons(20, 0.1, 1), 3);
+    double[] after = weights(model);
+    assertArrayEquals(java.util.Arrays.copyOf(before, n - 5), java.util.Arrays.copyOf(after, n - 5), 0.0);
+    assertTrue(!java.util.Arrays.equals(before, after), "the optimizer's subset trained");
+  }
 }
