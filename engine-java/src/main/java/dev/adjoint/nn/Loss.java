@@ -107,10 +107,21 @@ public final class Loss {
     return Value.sum(exps).log().plus(shift);
   }
 
-  /** Softmax cross-entropy averaged over samples: {@code logits.get(i)} are sample i's logits. */
+  /**
+   * Softmax cross-entropy averaged over samples: {@code logits.get(i)} are sample i's logits, every
+   * row the same number of them.
+   *
+   * @throws IllegalArgumentException naming the row if the rows hold different numbers of logits
+   */
   public static Value softmaxCrossEntropy(List<List<Value>> logits, int[] targets) {
     if (logits.size() != targets.length) {
       throw new IllegalArgumentException("softmaxCrossEntropy: " + logits.size() + " samples but " + targets.length + " targets");
+    }
+    for (int i = 1; i < targets.length; i++) {
+      if (logits.get(i).size() != logits.get(0).size()) {
+        throw new IllegalArgumentException("softmaxCrossEntropy: row " + i + " has " + logits.get(i).size()
+            + " logits, row 0 has " + logits.get(0).size());
+      }
     }
     List<Value> terms = new ArrayList<>(targets.length);
     for (int i = 0; i < targets.length; i++) terms.add(softmaxCrossEntropy(logits.get(i), targets[i]));

@@ -84,4 +84,15 @@ class BadInputAuditTest {
     IOException e = assertThrows(IOException.class, () -> Dataset.csv(f));
     assertTrue(e.getMessage().startsWith(f + ": not UTF-8 text"), e.getMessage());
   }
+
+  @Test
+  void softmaxCrossEntropyRefusesRowsWithDifferentNumbersOfLogits() {
+    List<Value> three = List.of(Value.of(1), Value.of(2), Value.of(3));
+    List<Value> four = List.of(Value.of(1), Value.of(2), Value.of(3), Value.of(4));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Loss.softmaxCrossEntropy(List.of(three, three, three, four), new int[] {0, 1, 2, 0}));
+    assertEquals("softmaxCrossEntropy: row 3 has 4 logits, row 0 has 3", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Loss.softmaxCrossEntropy(List.of(four, three), new int[] {3, 0}));
+    assertEquals("softmaxCrossEntropy: row 1 has 3 logits, row 0 has 4", e.getMessage());
+  }
 }
