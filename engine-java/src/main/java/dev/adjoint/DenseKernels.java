@@ -95,7 +95,16 @@ final class DenseKernels {
   final int[] role;
   final Layer[] layers;
   private final int lanes;
-  private final double[][] xs, ys, xt, a, wm, wr, gr;
+  private final double[][] xs, ys, xt, wm;
+  /** Per layer: its weights' adjoints (a bias as column n), its weights by input (nodes from last to first), ȳ's tiles (ditto). */
+  private final double[][][] a, wr, gr;
+  /**
+   * Per layer: the layer whose reverse runs, tile by tile, right after this one's (-1: none),
+   * because it feeds this layer alone and its nodes end where this one's begin; whether this
+   * layer so runs after another (its own place in the sweep then does nothing).
+   */
+  private final int[] below;
+  private final boolean[] chained;
   /** Per layer and row: 0 when the row's outputs y_j were all finite at the last forward, else NaN. */
   private final double[][] nonFinite;
   private final int[] active;
@@ -132,13 +141,36 @@ final class DenseKernels {
     xs = new double[maxN][tile];
     ys = new double[maxM][tile];
     xt = new double[tile][maxN + 1];
-    a = new double[maxM][maxN + 1];
     wm = new double[maxM][maxN];
-    wr = new double[maxN][maxM];
-    gr = new double[maxM][];
+    a = new double[layers.length][][];
+    wr = new double[layers.length][][];
+    gr = new double[layers.length][][];
+    below = new int[layers.length];
+    chained = new boolean[layers.length];
+    for (int q = 0; q < layers.length; q++) {
+      Layer l = layers[q];
+      a[q] = new double[l.m][l.n + 1];
+      wr[q] = new double[l.n][l.m];
+      gr[q] = new double[l.m][];
+      below[q] = -1;
+      for (int p = 0; p < layers.length && l.sole != null; p++) {
+        Layer f = layers[p];
+        if (f.h != null && f.m == l.n && f.covered[f.covered.length - 1] + 1 == l.covered[0]
+            && Arrays.equals(sorted(f.h), sorted(l.x))) {
+          below[q] = p;
+          chained[p] = true;
+        }
+      }
+    }
     nonFinite = new double[layers.length][lanes];
     active = new int[tile];
     live = new double[tile];
+  }
+
+  private static int[] sorted(int[] v) {
+    int[] c = v.clone();
+    Arrays.sort(c);
+    return c;
   }
 
   /** The same kernels with scratch arrays of their own (for a copy of the batch tape). */
@@ -299,9 +331,10 @@ final class DenseKernels {
 
   /** Bytes held by the plan and the scratch tiles. */
   long bytes() {
-    long b = 4L * role.length + 12L * active.length + 8L * gr.length;
+    long b = 4L * role.length + 12L * active.length + 8L * lanes * layers.length;
     for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length) + (l.b == null ? 0 : 12L * l.m);
-    for (double[][] t : new double[][][] {xs, ys, xt, a, wm, wr}) b += 8L * t.length * t[0].length;
+    for (double[][] t : new double[][][] {xs, ys, xt, wm}) b += 8L * t.length * t[0].length;
+    for (Layer l : layers) b += 8L * (l.m * (l.n + 1) + l.n * l.m + l.m);
     return b;
   }
 
@@ -366,8 +399,29 @@ final class DenseKernels {
    * first.
    */
   void reverse(Layer L, double[] val, double[] adj) {
+    final int first = role[L.nodes[0]];
+    if (chained[first]) return; // ran with the layer it feeds
+    int count = 1;
+    for (int q = below[first]; q >= 0; q = below[q]) count++;
+    final int[] chain = new int[count];
+    chain[0] = first;
+    for (int c = 1; c < count; c++) chain[c] = below[chain[c - 1]];
+    for (int q : chain) begin(layers[q], a[q], wr[q], gr[q], val, adj);
+    for (int e = lanes; e > 0; e -= TILE) { // tiles from the last to the first
+      final int s0 = Math.max(0, e - TILE), r = e - s0;
+      for (int q : chain) tile(layers[q], a[q], wr[q], gr[q], s0, r, val, adj);
+    }
+    for (int q : chain) {
+      final Layer l = layers[q];
+      final double[][] aq = a[q];
+      for (int j = 0; j < l.m; j++) for (int k = 0; k < l.n; k++) adj[l.w[j * l.n + k]] = aq[j][k];
+      if (l.b != null) for (int j = 0; j < l.m; j++) adj[l.b[j]] = aq[j][l.n];
+    }
+  }
+
+  /** Loads a layer's weights and their adjoints. */
+  private void begin(Layer L, double[][] a, double[][] wr, double[][] gr, double[] val, double[] adj) {
     final int m = L.m, n = L.n;
-    final double[][] a = this.a, wr = this.wr, gr = this.gr, xs = this.xs, ys = this.ys, xt = this.xt;
     for (int j = 0; j < m; j++) {
       for (int k = 0; k < n; k++) {
         final int w = L.w[j * n + k];
@@ -376,26 +430,24 @@ final class DenseKernels {
       }
       gr[m - 1 - j] = ys[j];
     }
-    // a bias is a weight on an input that is 1 in every row: its terms ȳ_j·1 are ȳ_j exactly
-    final int nw = L.b == null ? n : n + 1;
-    if (L.b != null) {
-      for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
-      for (double[] row : xt) row[n] = 1.0;
-    }
-    for (int e = lanes; e > 0; e -= TILE) { // tiles from the last to the first
-      final int s0 = Math.max(0, e - TILE), r = e - s0;
-      final int count = liveRows(L, s0, r, val, adj);
-      gatherInputs(L, s0, r, count, val, adj);
-      if (count == 0) continue;
-      // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
-      accumulate(xs, n, gr, m, wr, count);
-      scatterInputs(L, s0, r, count, adj);
-      // weights: w̄_jk += ȳ_j·x_k, one row at a time from the last to the first
-      accumulateBackward(a, m, xt, count, ys, nw);
-    }
-    for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) adj[L.w[j * n + k]] = a[j][k];
-    if (L.b != null) for (int j = 0; j < m; j++) adj[L.b[j]] = a[j][n];
+    if (L.b != null) for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
   }
+
+  /** A layer's reverse over rows s0 … s0+r-1. */
+  private void tile(Layer L, double[][] a, double[][] wr, double[][] gr, int s0, int r, double[] val, double[] adj) {
+    final int m = L.m, n = L.n;
+    final int count = liveRows(L, s0, r, val, adj);
+    gatherInputs(L, s0, r, count, val, adj);
+    if (count == 0) return;
+    // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
+    accumulate(xs, n, gr, m, wr, count);
+    scatterInputs(L, s0, r, count, adj);
+    // weights: w̄_jk += ȳ_j·x_k, one row at a time from the last to the first; a bias is a
+    // weight on an input that is 1 in every row (its terms ȳ_j·1 are ȳ_j exactly)
+    if (L.b != null) for (int q = 0; q < count; q++) xt[q][n] = 1.0;
+    accumulateBackward(a, m, xt, count, ys, L.b == null ? n : n + 1);
+  }
+
 
   /**
    * Puts ȳ of the tile's rows that are not skipped into ys, in lane order (tile position q holds
@@ -477,7 +529,12 @@ final class DenseKernels {
       for (int t = 0; t < r; t++) g[t] = 0.0 + adj[u + t]; // ADD's adjoint rule for a: ū
     } else if (L.act == Op.RELU) {
       final int h = L.h[j] + s0;
-      for (int t = 0; t < r; t++) g[t] = 0.0 + (0.0 + Rules.reluAdjoint(val[h + t], adj[h + t]));
+      // Rules.reluAdjoint without a branch (half the units are off, so a branch mispredicts): h is
+      // a ReLU's output, +0, positive or NaN, never -0 or below, so h <= 0 exactly when its bits are 0
+      for (int t = 0; t < r; t++) {
+        final long bits = Double.doubleToRawLongBits(val[h + t]), keep = (bits | -bits) >> 63;
+        g[t] = 0.0 + (0.0 + Double.longBitsToDouble(Double.doubleToRawLongBits(adj[h + t]) & keep));
+      }
     } else {
       final int u = L.u[j] + s0, h = L.h[j] + s0;
       for (int t = 0; t < r; t++) g[t] = 0.0 + (0.0 + Rules.adjointA(L.act, val[u + t], 0.0, val[h + t], adj[h + t]));
