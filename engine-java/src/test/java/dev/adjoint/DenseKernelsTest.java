@@ -300,4 +300,46 @@ class DenseKernelsTest {
     }
     for (Value v : model.parameters()) assertEquals(0.0, v.grad());
   }
+
+  @Test
+  void chainedReluLayersWithNonFiniteUnitsEqualDefineByRunBitwise() {
+    // three fused layers (bias and ReLU) feeding one another alone, so their reverses run tile by
+    // tile together; an infinite weight and an infinite bias make some units +inf, some NaN
+    // (inf - inf), in some rows only; 300 rows: two whole tiles and a ragged one
+    for (double bad : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN}) {
+      Random r = new Random(5);
+      List<Value> p = new ArrayList<>();
+      List<List<Value>> w1 = matrix(r, 6, 2, p), w2 = matrix(r, 5, 6, p), w3 = matrix(r, 1, 5, p);
+      List<Value> b1 = BatchTapeTest.leaves(r, 6), b2 = BatchTapeTest.leaves(r, 5), b3 = BatchTapeTest.leaves(r, 1);
+      p.addAll(b1);
+      p.addAll(b2);
+      p.addAll(b3);
+      w2.get(3).get(1).setData(bad);
+      b2.get(0).setData(-bad);
+      Function<List<Value>, Value> f = x -> {
+        List<Value> h1 = new ArrayList<>(), h2 = new ArrayList<>();
+        for (int j = 0; j < 6; j++) h1.add(Value.dot(w1.get(j), x).plus(b1.get(j)).relu());
+        for (int j = 0; j < 5; j++) h2.add(Value.dot(w2.get(j), h1).plus(b2.get(j)).relu());
+        return Value.dot(w3.get(0), h2).plus(b3.get(0));
+      };
+      double[][] rows = BatchTapeTest.rows(r, 300, 2);
+      List<Value> placeholders = BatchTapeTest.leaves(r, 2);
+      Function<List<Value>, Value> reduce = outs -> {
+        List<Value> hinge = new ArrayList<>();
+        for (int k = 0; k < outs.size(); k++) hinge.add(outs.get(k).times(k % 2 == 0 ? -1.0 : 1.0).plus(1.0).relu());
+        return Value.sum(hinge);
+      };
+      BatchTape tape = BatchTape.record(p, placeholders, f.apply(placeholders), rows, reduce);
+      assertEquals(3, tape.denseLayers());
+      for (Value v : p) v.zeroGrad();
+      double[] want = new double[rows.length];
+      double loss = BatchTapeTest.wholeGraph(f, rows, reduce, want);
+      double[] grads = new double[p.size()];
+      for (int i = 0; i < p.size(); i++) grads[i] = p.get(i).grad();
+      for (Value v : p) v.zeroGrad();
+      assertSameBits(loss, tape.backward(), "loss");
+      for (int i = 0; i < p.size(); i++) assertSameBits(grads[i], p.get(i).grad(), bad + ": d/dp" + i);
+      for (int k = 0; k < rows.length; k++) assertSameBits(want[k], tape.output(k), "row " + k);
+    }
+  }
 }
