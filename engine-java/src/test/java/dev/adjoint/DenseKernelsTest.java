@@ -225,15 +225,21 @@ class DenseKernelsTest {
     List<Value> placeholders = BatchTapeTest.leaves(r, 2);
     Function<List<Value>, Value> reduce = BatchTapeTest.reduction(3, p);
     BatchTape tape = BatchTape.record(p, placeholders, f.apply(placeholders), rows, reduce);
+    assertReplayIsWholeGraph(tape, p, f, rows, reduce, "");
+  }
+
+  /** One backward of tape gives bitwise the loss, gradients and outputs of the whole graph built define-by-run. */
+  static void assertReplayIsWholeGraph(BatchTape tape, List<Value> p, Function<List<Value>, Value> f, double[][] rows,
+      Function<List<Value>, Value> reduce, String what) {
     for (Value v : p) v.zeroGrad();
     double[] want = new double[rows.length];
     double loss = BatchTapeTest.wholeGraph(f, rows, reduce, want);
     double[] grads = new double[p.size()];
     for (int i = 0; i < p.size(); i++) grads[i] = p.get(i).grad();
     for (Value v : p) v.zeroGrad();
-    assertSameBits(loss, tape.backward(), "loss");
-    for (int i = 0; i < p.size(); i++) assertSameBits(grads[i], p.get(i).grad(), "d/dp" + i);
-    for (int k = 0; k < rows.length; k++) assertSameBits(want[k], tape.output(k), "row " + k);
+    assertSameBits(loss, tape.backward(), what + "loss");
+    for (int i = 0; i < p.size(); i++) assertSameBits(grads[i], p.get(i).grad(), what + "d/dp" + i);
+    for (int k = 0; k < rows.length; k++) assertSameBits(want[k], tape.output(k), what + "row " + k);
   }
 
   @Test
@@ -331,15 +337,7 @@ class DenseKernelsTest {
       };
       BatchTape tape = BatchTape.record(p, placeholders, f.apply(placeholders), rows, reduce);
       assertEquals(3, tape.denseLayers());
-      for (Value v : p) v.zeroGrad();
-      double[] want = new double[rows.length];
-      double loss = BatchTapeTest.wholeGraph(f, rows, reduce, want);
-      double[] grads = new double[p.size()];
-      for (int i = 0; i < p.size(); i++) grads[i] = p.get(i).grad();
-      for (Value v : p) v.zeroGrad();
-      assertSameBits(loss, tape.backward(), "loss");
-      for (int i = 0; i < p.size(); i++) assertSameBits(grads[i], p.get(i).grad(), bad + ": d/dp" + i);
-      for (int k = 0; k < rows.length; k++) assertSameBits(want[k], tape.output(k), "row " + k);
+      assertReplayIsWholeGraph(tape, p, f, rows, reduce, bad + ": ");
     }
   }
 }
