@@ -54,7 +54,7 @@ mutants=(
   "primitive-shared-gradient-dropped-on-batch-tape|$L|s/adj\[x < shared ? x : x + s\] += g \* d\[i\];/if (x >= shared) adj[x + s] += g * d[i];/"
   "primitive-partials-reversed-on-tape|$SL|0,/adj\[args\[start + i\]\] += g \* d\[i\];/ s/adj\[args\[start + i\]\] += g \* d\[i\];/adj[args[start + i]] += g * d[d.length - 1 - i];/"
   "dense-weight-adjoint-first-row|$D|s/for (int q = 0; q < r; q++) xt\[q\]\[k\] = val\[xk + q\];/for (int q = 0; q < r; q++) xt[q][k] = val[xk];/"
-  "dense-bias-adjoint-dropped|$D|s/for (double\[\] row : xt) row\[n\] = 1.0;/for (double[] row : xt) row[n] = 0.0;/"
+  "dense-bias-adjoint-dropped|$D|s/if (L.b != null) for (int q = 0; q < count; q++) xt\[q\]\[n\] = 1.0;/if (L.b != null) for (int q = 0; q < count; q++) xt[q][n] = 0.0;/"
   "shard-rows-start-one-late|$SH|s/System.arraycopy(mainVal, shared + slot \* total + l0, val\[q\], shared + slot \* n, n);/System.arraycopy(mainVal, shared + slot * total + l0 + (q > 0 ? 1 : 0), val[q], shared + slot * n, n);/"
   "compiled-tape-stale-adjoints|$T|s|        kernel.clear(adj); // only those the kernel reads|        // only those the kernel reads|"
   "compiled-sub-adjoint-sign|$C|s/if (side == 1) mv.visitInsn(DNEG);/if (side == 0) mv.visitInsn(DNEG);/"
