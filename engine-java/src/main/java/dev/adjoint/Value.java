@@ -473,11 +473,14 @@ public final class Value {
    * make each primitive once, as a constant, rather than one per call.
    *
    * @throws NullPointerException naming f, the array or the index of a null input
+   * @throws IllegalArgumentException naming f if there are no inputs (a function of no inputs is a
+   *     constant: use {@link #of(double)})
    */
   public static Value apply(Primitive f, Value... inputs) {
     Objects.requireNonNull(f, "apply: the primitive is null");
     Objects.requireNonNull(inputs, () -> "apply " + f.name() + ": the inputs are null");
     final int n = inputs.length;
+    if (n == 0) throw new IllegalArgumentException("apply " + f.name() + ": no inputs (a primitive of no inputs is a constant: use Value.of)");
     Value[] p = new Value[n + 1];
     double[] x = new double[n];
     for (int i = 0; i < n; i++) {

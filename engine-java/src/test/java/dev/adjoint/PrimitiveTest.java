@@ -94,4 +94,12 @@ class PrimitiveTest {
     assertEquals("apply softsign: input 1 is null",
         assertThrows(NullPointerException.class, () -> Value.apply(SOFTSIGN, Value.of(1), null)).getMessage());
   }
+
+  @Test
+  void noInputsIsRefusedNamingThePrimitive() {
+    assertEquals("apply softsign: no inputs (a primitive of no inputs is a constant: use Value.of)",
+        assertThrows(IllegalArgumentException.class, () -> Value.apply(SOFTSIGN)).getMessage());
+    assertEquals("apply softsign: no inputs (a primitive of no inputs is a constant: use Value.of)",
+        assertThrows(IllegalArgumentException.class, () -> Value.apply(SOFTSIGN, new Value[0])).getMessage());
+  }
 }
