@@ -31,13 +31,13 @@ class Demo : Callable<Int> {
 
     override fun call(): Int {
         checkUsage(dotTimeout >= 1) { "--dot-timeout must be at least 1 second, was $dotTimeout" }
+        Outputs.outFolder("--out", out)
         val a = Value.of(2.0, "a")
         val b = Value.of(-3.0, "b")
         val d = tanh(a * b + (a pow 2))
         d.backward()
         println(String.format(Locale.ROOT, "d = %.5f, ∂d/∂a = %.5f, ∂d/∂b = %.5f", d.data(), a.grad(), b.grad()))
 
-        Outputs.folder(out)
         val dotFile = Outputs.writeString(out.resolve("demo.dot"), d.toDot())
         val exe = dotProgram ?: Graphviz.onPath()
         if (exe == null) {

@@ -25,7 +25,7 @@ class FitCommand : Callable<Int> {
     @Option(names = ["--problem"], defaultValue = "curve", paramLabel = "P", description = ["curve or rosenbrock (default: \${DEFAULT-VALUE})."])
     lateinit var problem: String
 
-    @Option(names = ["--dim"], defaultValue = "2", paramLabel = "N", description = ["Dimensions of rosenbrock (default: \${DEFAULT-VALUE})."])
+    @Option(names = ["--dim"], defaultValue = "2", paramLabel = "N", description = ["Dimensions of rosenbrock, 2 to $MAX_DIM (default: \${DEFAULT-VALUE})."])
     var dim: Int = 2
 
     @Option(names = ["--method"], defaultValue = "lbfgs", paramLabel = "M", description = ["lbfgs, gd (gradient descent) or adam (default: \${DEFAULT-VALUE})."])
@@ -46,6 +46,7 @@ class FitCommand : Callable<Int> {
             "curve" -> curve()
             "rosenbrock" -> {
                 checkUsage(dim >= 2) { "--dim must be at least 2, was $dim" }
+                checkUsage(dim <= MAX_DIM) { "--dim must be at most $MAX_DIM, was $dim" }
                 rosenbrock() to DoubleArray(dim) { if (it % 2 == 0) -1.2 else 1.0 }
             }
             else -> usage("--problem must be curve or rosenbrock, was '$problem'")
@@ -61,6 +62,11 @@ class FitCommand : Callable<Int> {
         val x = r.x()
         println("x = " + x.take(10).joinToString(", ", "[", if (x.size > 10) ", ...]" else "]") { String.format(Locale.ROOT, "%.10f", it) })
         return if (r.converged()) 0 else 1
+    }
+
+    companion object {
+        /** The largest --dim: one evaluation's graph is about 6 nodes per dimension, and L-BFGS keeps 10 vectors of it. */
+        const val MAX_DIM = 100_000
     }
 
     private fun curve(): Pair<(List<Value>) -> Value, DoubleArray> {

@@ -32,6 +32,7 @@ class Moons : Callable<Int> {
 
     override fun call(): Int {
         checkUsage(steps >= 1) { "--steps must be at least 1, was $steps" }
+        Outputs.outFolder("--out", out)
         val data = Dataset.moons(100, 0.1, seed)
         val model = mlp(inputs = 2) { dense(16, relu); dense(16, relu); dense(1) }
         val start = System.nanoTime()
@@ -41,7 +42,6 @@ class Moons : Callable<Int> {
         val ms = (System.nanoTime() - start) / 1e6
         println(String.format(Locale.ROOT, "trained %d steps in %.0f ms: loss %.6f, accuracy %.0f%%",
             steps, ms, history.last.loss, 100 * history.last.accuracy))
-        Outputs.folder(out)
         val scores = model.predict(data)
         val right = (0 until data.size()).count { (scores[it][0] > 0) == (data.y(it) > 0) }
         val title = String.format(Locale.ROOT, "moons: MLP(2, [16, 16, 1]), training accuracy %.0f%%", 100.0 * right / data.size())

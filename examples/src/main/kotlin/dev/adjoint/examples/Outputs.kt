@@ -35,6 +35,26 @@ object Outputs {
         return dir
     }
 
+    /**
+     * Checks an output folder given as [option] before any work is done: [dir] is a folder (created
+     * with its parents if needed) in which a file can be created. Otherwise a usage error (exit 2)
+     * naming [option] and [dir], so that a command never trains first and fails to write after.
+     */
+    fun outFolder(option: String, dir: Path): Path {
+        try {
+            folder(dir)
+            val probe = try {
+                Files.createTempFile(dir, ".adjoint-", ".tmp")
+            } catch (e: IOException) {
+                throw FileSystemException(dir.toString(), null, "cannot write in this folder: ${reason(e)}")
+            }
+            Files.delete(probe)
+        } catch (e: IOException) {
+            usage("$option ${Cli.message(e)}")
+        }
+        return dir
+    }
+
     /** Writes [text] as UTF-8 to [target]; returns [target]. */
     fun writeString(target: Path, text: String): Path = write(target) { it.write(text.toByteArray(Charsets.UTF_8)) }
 

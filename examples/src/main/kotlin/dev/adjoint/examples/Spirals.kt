@@ -38,6 +38,7 @@ class Spirals : Callable<Int> {
     override fun call(): Int {
         checkUsage(epochs >= 1) { "--epochs must be at least 1, was $epochs" }
         checkUsage(batchSize >= 1) { "--batch-size must be at least 1, was $batchSize" }
+        Outputs.outFolder("--out", out)
         val all = Dataset.spirals(200, 3, 0.2, seed)
         val train = all.slice(0, 480)
         val validation = all.slice(480, 600)
@@ -56,7 +57,6 @@ class Spirals : Callable<Int> {
         val last = history.epochs.last()
         println(String.format(Locale.ROOT, "trained %d epochs (%d steps of %d rows) in %.0f ms: validation accuracy %.1f%%",
             epochs, history.steps.size, batchSize, ms, 100 * last.validationAccuracy))
-        Outputs.folder(out)
         val title = String.format(Locale.ROOT, "spirals: MLP(2, [32, 32, 3]), validation accuracy %.1f%%", 100 * last.validationAccuracy)
         val picture = Plots.decisionBoundary(model, all, out.resolve("spirals.png"), title, listOf("class 0", "class 1", "class 2"))
         println("wrote $picture")

@@ -97,7 +97,29 @@ class CliTest {
     @Test
     fun anOutFolderThatIsAFileFailsNamingIt(@TempDir dir: Path) {
         val file = Files.writeString(dir.resolve("taken"), "x")
-        assertOneLine(run("demo", "--out", file.toString(), "--dot", dir.resolve("no-dot").toString()), 1, file.toString(), "not a folder")
+        assertOneLine(run("demo", "--out", file.toString(), "--dot", dir.resolve("no-dot").toString()), 2, "--out $file", "not a folder")
+    }
+
+    @Test
+    fun outFoldersAreCheckedBeforeTraining(@TempDir dir: Path) {
+        val file = Files.writeString(dir.resolve("taken"), "x")
+        val cases = listOf(
+            run("moons", "--out", "/proc/nope") to listOf("--out /proc/nope: cannot create this folder"),
+            run("moons", "--out", "/proc") to listOf("--out /proc: cannot write in this folder"),
+            run("spirals", "--out", file.toString()) to listOf("--out $file: exists and is not a folder"),
+        )
+        for ((r, parts) in cases) {
+            assertOneLine(r, 2, *parts.toTypedArray())
+            assertEquals("", r.out, "nothing trained before the check")
+        }
+    }
+
+    @Test
+    fun aRosenbrockTooLargeIsRefusedBeforeWork() {
+        val r = run("fit", "--problem", "rosenbrock", "--dim", "100000000")
+        assertOneLine(r, 2, "--dim must be at most 100000, was 100000000")
+        assertEquals("", r.out)
+        assertTrue(run("fit", "--help").out.contains("2 to 100000"))
     }
 
     private fun script(dir: Path, name: String, body: String): Path {
