@@ -361,8 +361,9 @@ public object ExprShrinker {
         // equal constants merged into one node
         val firsts = constants.groupBy { it.value.toRawBits() }.values.filter { it.size > 1 }
         if (firsts.isNotEmpty()) add(Expr.replace(e, firsts.flatMap { same -> same.drop(1).map { it to same[0] } }.toMap()))
-        val used = e.variables.maxOrNull() ?: -1
-        if (used + 1 < x.size && used + 1 >= 1) out += Sample(e, x.copyOf(used + 1))
+        // trailing unused inputs dropped; an expression that uses none keeps one (grad needs an input)
+        val keep = maxOf((e.variables.maxOrNull() ?: -1) + 1, 1)
+        if (keep < x.size) out += Sample(e, x.copyOf(keep))
         // unused inputs dropped and the rest renumbered x0, x1, ... in order
         val vars = e.variables
         if (vars.isNotEmpty() && vars.last() != vars.size - 1) {

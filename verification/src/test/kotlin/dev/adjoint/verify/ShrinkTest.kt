@@ -43,4 +43,14 @@ class ShrinkTest {
         assertEquals("grad(1.5, -2.0) { (x0, x1) -> tanh(x0 * x1 + x0.pow(2)) }", Sample(seed, doubleArrayOf(1.5, -2.0)).toKotlin())
         assertEquals(6, seed.size, "tanh, +, *, pow, and x0 and x1 once each")
     }
+
+    @Test
+    fun unusedInputsAreDroppedEvenWhenNoneIsUsed() {
+        // fails on 5aa73d2: a failure that shrinks to a constant kept every input, `grad(a, b, c) { sigmoid(value(1.0)) }`
+        val constant = Sample(Expr.Unary(UnaryOp.SIGMOID, Expr.Const(1.0)), doubleArrayOf(0.5, -1.25, 2.0))
+        val small = ExprShrinker.minimize(constant) { s -> s.expr.nodes().any { it.kind == Op.SIGMOID } }
+        assertEquals("grad(0.5) { (x0) -> sigmoid(value(0.0)) }", small.toKotlin())
+        val gap = Sample(Expr.Binary(BinaryOp.MUL, Expr.Var(2), Expr.Var(2)), doubleArrayOf(0.5, -1.25, 2.0))
+        assertEquals("grad(2.0) { (x0) -> x0 * x0 }", ExprShrinker.minimize(gap) { s -> s.expr.nodes().any { it.kind == Op.MUL } }.toKotlin())
+    }
 }
