@@ -126,6 +126,8 @@ final class Compiler {
   static final int CHUNK = 3000;
   /** Generated methods per sweep: the sweep's own method calls them all and must stay small too. */
   static final int CHUNKS = 1000;
+  /** Local nodes (adjoints the reverse sweep never reads) between two cleared ranges cleared with them, at most. */
+  static final int GAP = 64;
 
   private static final int CACHED = 64;
   private static final Map<Shape, Result> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
@@ -188,6 +190,10 @@ final class Compiler {
    * The ranges of slots below output 0's end whose adjoints the reverse sweep over these segments
    * reads or writes in the array: all but the nodes a loop carries in locals (every repetition,
    * bar the last one of a share carried from the next repetition, which the loop reads first).
+   * A run of at most {@link #GAP} such nodes between two ranges is cleared with them (zeros the
+   * sweep never reads): a fill per range costs more than a few slots (Rosenbrock's loop keeps 4 of
+   * every 6 nodes in locals; its 199 one-slot ranges made its compiled gradient at n = 100 1.83 us
+   * instead of 1.44).
    */
   static int[] cleared(Program p, List<Segment> head) {
     final int[] uses = uses(p);
@@ -215,6 +221,10 @@ final class Compiler {
       }
       int from = i;
       while (i < p.end0 && !local[i]) i++;
+      if (n > 0 && from - r[n - 1] <= GAP) { // a short run of locals between: cleared too, one fill
+        r[n - 1] = i;
+        continue;
+      }
       if (n == r.length) r = Arrays.copyOf(r, 2 * n);
       r[n++] = from;
       r[n++] = i;
