@@ -310,9 +310,12 @@ final class Rules {
    * a^p for a constant p, as PyTorch's pow(Tensor, Scalar) computes it: the square root for p = 1/2
    * and its reciprocal for p = -1/2 (so (-0)^(1/2) = -0, (-∞)^(1/2) = NaN, (-0)^(-1/2) = -∞), else
    * {@link #powt}. The constant power's rules use it, its derivatives' powers included (PyTorch's
-   * a.pow(p - 1) has a constant exponent too).
+   * a.pow(p - 1) has a constant exponent too). Squares and first powers (x² and its derivative's
+   * x¹) return before any other test or call: compiled tapes call this per node.
    */
   static double pow(double a, double p) {
+    if (p == 2.0) return a * a; // powt's own fast paths, the same bits
+    if (p == 1.0) return a;
     if (p == 0.5) return Math.sqrt(a);
     if (p == -0.5) return 1.0 / Math.sqrt(a);
     return powt(a, p);
