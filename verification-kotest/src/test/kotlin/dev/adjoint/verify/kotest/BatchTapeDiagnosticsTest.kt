@@ -61,6 +61,19 @@ class BatchTapeDiagnosticsTest {
     }
 
     @Test
+    fun theSecondRowOperandsInfiniteGradientIsNamedAfterTheFirstsFiniteOnes() {
+        // x0 / x1 at (1e150, 1e-150) in row 1: ∂/∂x0 = 1e150 is finite in every row, ∂/∂x1 = -x0/x1² overflows in row 1
+        val x0 = Value.of(1.0)
+        val x1 = Value.of(1.0)
+        val w = Value.of(1.0)
+        val t = BatchTape.record(listOf(w), listOf(x0, x1), x0.div(x1).times(w), arrayOf(doubleArrayOf(1.0, 1.0), doubleArrayOf(1e150, 1e-150)), sum)
+        val e = caught { t.backward() }
+        assertEquals("/", e.op(), e.message)
+        assertEquals(listOf(1e150, 1e-150), e.inputs(), e.message)
+        says(e, "BatchTape.backward: op '/' with output gradient 1.0 produced gradient -Infinity for input 1 for row 1 (node 0 of the row graph)")
+    }
+
+    @Test
     fun aSharedLeafsOverflowNamesTheRowWhoseTermMadeIt() {
         // x / v with v = 1e-150 shared: ∂/∂v = -x/v² per row, -1e300 in rows 0 and 2, -1e310 in row 1 (the sum, from the
         // last row down, overflows there); the term reads v's value and each row's output gradient
@@ -130,6 +143,18 @@ class BatchTapeDiagnosticsTest {
     }
 
     @Test
+    fun aConstantsGradientOverflowingShardByShardChangesNoLeafsGradient() {
+        // 0.5·x + w over the rows x = (1e308, 1e308, 0, -1e308): the constant 0.5's gradient overflows in the first of two
+        // shards, but a constant's gradient is no one's: w gets its gradient, 4
+        val w = Value.of(0.5)
+        val x = Value.of(1.0)
+        val rows = arrayOf(doubleArrayOf(1e308), doubleArrayOf(1e308), doubleArrayOf(0.0), doubleArrayOf(-1e308))
+        val t = BatchTape.record(listOf(w), listOf(x), x.times(0.5).plus(w), rows, sum, 2)
+        assertEquals(0.5e308 + 0.5e308 + 0.0 - 0.5e308 + 4 * 0.5, Anomaly.detect { t.backward() })
+        assertEquals(4.0, w.grad())
+    }
+
+    @Test
     fun aDetectionThatThrewLeavesNothingBehind() {
         // √(x - w) at x = w in row 0: ∂ infinite; at another w every replay under detection passes
         val w = Value.of(2.0)
@@ -144,6 +169,22 @@ class BatchTapeDiagnosticsTest {
             val loss = Anomaly.detect { t.backward() }
             assertEquals(1.0 + Math.sqrt(2.0), loss)
             assertEquals(-0.5 - 0.5 / Math.sqrt(2.0), w.grad(), 1e-15)
+        }
+    }
+
+    @Test
+    fun reduceReceivesEachRowsOutputInRowOrder() {
+        // the leaves reduce receives hold the rows' outputs at the shared leaves' current values, row r at index r
+        val w = Value.of(0.75)
+        val x = Value.of(1.0)
+        val rows = arrayOf(doubleArrayOf(1.0), doubleArrayOf(-2.0), doubleArrayOf(3.0), doubleArrayOf(0.5))
+        for (shards in listOf(1, 2)) {
+            var seen: List<Double> = listOf()
+            val t = BatchTape.record(listOf(w), listOf(x), x.times(w).tanh(), rows, { outs -> seen = outs.map { it.data() }; sum.apply(outs) }, shards)
+            assertEquals(rows.map { Math.tanh(it[0] * 0.75) }, seen, "$shards shards")
+            assertEquals(seen, (0 until 4).map { t.output(it) }, "$shards shards")
+            // reduce read them: the reduction guards them, and a replay at the same point passes
+            assertEquals(sum.apply(seen.map { Value.of(it) }).data(), t.value())
         }
     }
 
