@@ -14,7 +14,8 @@ import java.util.concurrent.ForkJoinTask;
  * row to its first, the last shard starting from the reduction's gradient, the others from 0), and
  * the shard sums are added from the last shard to the first. The result depends on the number of
  * shards and on nothing else (not on threads or timing); one shard is the plain replay, bitwise
- * equal to define-by-run.
+ * equal to define-by-run. With {@link BatchTape.Summation#REASSOCIATED} each shard sums its rows'
+ * terms reassociated as one shard would, and the shard sums are added as above.
  *
  * <p>Not thread-safe: a replay writes every shard's arrays.
  */
@@ -31,6 +32,8 @@ final class BatchShards {
   /** Per shard: first lane, lane count, operand offsets, node offsets, arrays, kernels. */
   private final int[] first, lanes, yBase;
   private final int[][] ea, eb, args, active;
+  /** Per shard: scratch for reassociated sums (null: exact summation). */
+  private final double[][] terms;
   private final double[][] val, adj;
   private final DenseKernels[] kernels;
   private final boolean parallel;
@@ -41,7 +44,7 @@ final class BatchShards {
    * {@code count} shards, copying the shared slots and the row leaves' values.
    */
   BatchShards(int count, byte[] op, int[] mainEa, int[] mainEb, int[] mainArgs, double[] mainVal, int shared, int inputs,
-      int total, int rowSlots) {
+      int total, int rowSlots, boolean reassociated) {
     this.count = count;
     this.shared = shared;
     this.inputs = inputs;
@@ -53,6 +56,7 @@ final class BatchShards {
     this.eb = new int[count][];
     this.args = new int[count][];
     this.active = new int[count][];
+    this.terms = reassociated ? new double[count][] : null;
     this.val = new double[count][];
     this.adj = new double[count][];
     this.kernels = new DenseKernels[count];
@@ -75,6 +79,7 @@ final class BatchShards {
       val[q] = new double[shared + (rowSlots + nodes) * n];
       adj[q] = new double[val[q].length];
       active[q] = new int[n];
+      if (terms != null) terms[q] = new double[n];
       System.arraycopy(mainVal, 0, val[q], 0, shared);
       for (int slot = 0; slot < rowSlots; slot++) {
         System.arraycopy(mainVal, shared + slot * total + l0, val[q], shared + slot * n, n);
@@ -103,11 +108,13 @@ final class BatchShards {
     args = o.args;
     parallel = o.parallel;
     active = new int[count][];
+    terms = o.terms == null ? null : new double[count][];
     val = new double[count][];
     adj = new double[count][];
     kernels = new DenseKernels[count];
     for (int q = 0; q < count; q++) {
       active[q] = new int[o.active[q].length];
+      if (terms != null) terms[q] = new double[o.terms[q].length];
       val[q] = o.val[q].clone();
       adj[q] = new double[o.adj[q].length];
       kernels[q] = o.kernels[q] == null ? null : o.kernels[q].copy();
@@ -122,7 +129,8 @@ final class BatchShards {
   long bytes() {
     long b = 0;
     for (int q = 0; q < count; q++) {
-      b += 16L * val[q].length + 4L * (ea[q].length + eb[q].length + args[q].length + active[q].length);
+      b += 16L * val[q].length + 4L * (ea[q].length + eb[q].length + args[q].length + active[q].length)
+          + (terms == null ? 0 : 8L * terms[q].length);
       if (kernels[q] != null) b += kernels[q].bytes();
     }
     return b;
@@ -149,7 +157,8 @@ final class BatchShards {
       else Arrays.fill(a, 0.0);
       if (q == count - 1) System.arraycopy(reduceGrad, 0, a, 0, inputs);
       System.arraycopy(seed, mainOut + first[q], a, yBase[q] + out * lanes[q], lanes[q]);
-      BatchTape.reverse(op, ea[q], eb[q], args[q], val[q], a, yBase[q], lanes[q], shared, active[q], kernels[q]);
+      BatchTape.reverse(op, ea[q], eb[q], args[q], val[q], a, yBase[q], lanes[q], shared, active[q],
+          terms == null ? null : terms[q], kernels[q]);
     });
     for (int i = 0; i < inputs; i++) {
       double s = adj[count - 1][i];

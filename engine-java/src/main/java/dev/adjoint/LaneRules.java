@@ -134,6 +134,133 @@ final class LaneRules {
     }
   }
 
+  // ------------------------------------------------------------------------ reassociated sums
+
+  /**
+   * As {@link #adjointLanes(Op, int, int, double[], double[], int, int, int)}, but a shared
+   * operand's adjoint adds the sum of its rows' terms, {@link #sum summed} in partial sums,
+   * instead of each term in turn: every term is the exact rule's, and each row operand's adjoint
+   * is computed exactly as there. {@code terms} is scratch space of at least {@code lanes} doubles.
+   */
+  static void adjointLanesReassociated(Op op, int a, int b, double[] val, double[] adj, int y, int lanes, int shared,
+      double[] terms) {
+    final boolean binary = op.arity == 2, sharedA = a < shared, sharedB = binary && b < shared;
+    if (!sharedA && !sharedB) {
+      adjointLanes(op, a, b, val, adj, y, lanes, shared);
+      return;
+    }
+    final int sa = sharedA ? 0 : 1, sb = b < shared ? 0 : 1;
+    if (!binary) {
+      for (int s = lanes - 1; s >= 0; s--) terms[s] = Rules.adjointA(op, val[a], val[b + s * sb], val[y + s], adj[y + s]);
+      adj[a] += sum(terms, lanes);
+    } else if (sharedA && sharedB) {
+      for (int s = lanes - 1; s >= 0; s--) terms[s] = Rules.adjointA(op, val[a], val[b], val[y + s], adj[y + s]);
+      adj[a] += sum(terms, lanes);
+      for (int s = lanes - 1; s >= 0; s--) terms[s] = Rules.adjointB(op, val[a], val[b], val[y + s], adj[y + s]);
+      adj[b] += sum(terms, lanes);
+    } else if (sharedA) {
+      for (int s = lanes - 1; s >= 0; s--) {
+        final double g = adj[y + s], av = val[a], bv = val[b + s], yv = val[y + s];
+        terms[s] = Rules.adjointA(op, av, bv, yv, g);
+        adj[b + s] += Rules.adjointB(op, av, bv, yv, g);
+      }
+      adj[a] += sum(terms, lanes);
+    } else {
+      for (int s = lanes - 1; s >= 0; s--) {
+        final double g = adj[y + s], av = val[a + s * sa], bv = val[b], yv = val[y + s];
+        adj[a + s * sa] += Rules.adjointA(op, av, bv, yv, g);
+        terms[s] = Rules.adjointB(op, av, bv, yv, g);
+      }
+      adj[b] += sum(terms, lanes);
+    }
+  }
+
+  /**
+   * As {@link #adjointLanes(Op, int[], int, int, double[], double[], int, int, int, int[])} for
+   * SUM and DOT, but a shared operand's adjoint adds the {@link #sum} of its terms over the rows
+   * not skipped (in the exact rule's order of rows, from last to first) instead of each term in
+   * turn; a row operand's adjoint is computed exactly as there. A PRIMITIVE node runs the exact
+   * rule. {@code terms} is scratch space of at least {@code lanes} doubles.
+   */
+  static void adjointLanesReassociated(Op op, int[] args, int start, int n, double[] val, double[] adj, int y, int lanes,
+      int shared, int[] active, double[] terms) {
+    if (op == Op.PRIMITIVE) {
+      adjointLanes(op, args, start, n, val, adj, y, lanes, shared, active);
+      return;
+    }
+    int m = 0;
+    for (int s = lanes - 1; s >= 0; s--) if (!Rules.skipsZero(op, adj[y + s], val[y + s])) active[m++] = s;
+    if (m == 0) return;
+    for (int k = start, end = start + n; k < end; k++) {
+      final int x = args[k];
+      if (op == Op.SUM) {
+        if (x < shared) {
+          for (int j = 0; j < m; j++) terms[j] = adj[y + active[j]];
+          adj[x] += sum(terms, m);
+        } else {
+          for (int j = 0; j < m; j++) adj[x + active[j]] += adj[y + active[j]];
+        }
+        continue;
+      }
+      final int w = args[k + n];
+      if (x < shared && w < shared) {
+        final double xv = val[x], wv = val[w];
+        for (int j = 0; j < m; j++) terms[j] = adj[y + active[j]] * wv;
+        adj[x] += sum(terms, m);
+        for (int j = 0; j < m; j++) terms[j] = adj[y + active[j]] * xv;
+        adj[w] += sum(terms, m);
+      } else if (x < shared) {
+        final double xv = val[x];
+        for (int j = 0; j < m; j++) {
+          final int s = active[j];
+          final double g = adj[y + s];
+          terms[j] = g * val[w + s];
+          adj[w + s] += g * xv;
+        }
+        adj[x] += sum(terms, m);
+      } else if (w < shared) {
+        final double wv = val[w];
+        for (int j = 0; j < m; j++) {
+          final int s = active[j];
+          final double g = adj[y + s];
+          adj[x + s] += g * wv;
+          terms[j] = g * val[x + s];
+        }
+        adj[w] += sum(terms, m);
+      } else {
+        for (int j = 0; j < m; j++) {
+          final int s = active[j];
+          final double g = adj[y + s];
+          adj[x + s] += g * val[w + s];
+          adj[w + s] += g * val[x + s];
+        }
+      }
+    }
+  }
+
+  /**
+   * t[0] + … + t[n-1] reassociated, in a fixed order that depends on n alone: four partial sums,
+   * partial q adding t[q], t[q+4], t[q+8], … in turn (the last n mod 4 terms going to partials
+   * 0, 1, 2), combined as (p0 + p1) + (p2 + p3). Each partial starts at -0, the identity of +, so
+   * the sign of a zero sum is the exact order's. Four independent chains of additions keep the
+   * adder busy where one chain waits for each addition to finish; the result differs from the
+   * sum in order by rounding alone (both are within γ_n·Σ|t_i| of the true sum, γ_n = n·2⁻⁵³/(1 - n·2⁻⁵³)).
+   */
+  static double sum(double[] t, int n) {
+    double p0 = -0.0, p1 = -0.0, p2 = -0.0, p3 = -0.0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      p0 += t[i];
+      p1 += t[i + 1];
+      p2 += t[i + 2];
+      p3 += t[i + 3];
+    }
+    if (i < n) p0 += t[i++];
+    if (i < n) p1 += t[i++];
+    if (i < n) p2 += t[i];
+    return (p0 + p1) + (p2 + p3);
+  }
+
   /** Row s's values of a PRIMITIVE node's operands (all but the last, which holds its number). */
   private static double[] primitiveOperands(int[] args, int start, int n, double[] val, int s, int shared) {
     final double[] x = new double[n - 1];
