@@ -150,6 +150,10 @@ final class LaneRules {
       return;
     }
     final int sa = sharedA ? 0 : 1, sb = b < shared ? 0 : 1;
+    if (binary && sharedA != sharedB && (op == Op.ADD || op == Op.SUB || op == Op.MUL)) {
+      arithmeticReassociated(op, sharedA ? a : b, sharedA ? b : a, sharedA, val, adj, y, lanes);
+      return;
+    }
     if (!binary) {
       for (int s = lanes - 1; s >= 0; s--) terms[s] = Rules.adjointA(op, val[a], val[b + s * sb], val[y + s], adj[y + s]);
       adj[a] += sum(terms, lanes);
@@ -173,6 +177,97 @@ final class LaneRules {
       }
       adj[b] += sum(terms, lanes);
     }
+  }
+
+  /**
+   * ADD, SUB and MUL with one shared operand (offset w) and one row operand (offset x), their
+   * rules written out (the same operations as {@link Rules}: ā += ȳ, b̄ += ȳ or -ȳ, here ȳ·1 and
+   * ȳ·-1, which are those bits; ā += ȳ·b, b̄ += ȳ·a), so that the loop over rows makes no call.
+   */
+  private static void arithmeticReassociated(Op op, int w, int x, boolean sharedIsA, double[] val, double[] adj, int y,
+      int lanes) {
+    if (op == Op.MUL) {
+      adj[w] += products(val, adj, y, lanes, x, val[w]);
+      return;
+    }
+    final double toShared = op == Op.SUB && !sharedIsA ? -1.0 : 1.0, toRow = op == Op.SUB && sharedIsA ? -1.0 : 1.0;
+    double p0 = -0.0, p1 = -0.0, p2 = -0.0, p3 = -0.0;
+    int s = 0;
+    for (; s + 4 <= lanes; s += 4) {
+      final double g0 = adj[y + s], g1 = adj[y + s + 1], g2 = adj[y + s + 2], g3 = adj[y + s + 3];
+      p0 += g0 * toShared;
+      p1 += g1 * toShared;
+      p2 += g2 * toShared;
+      p3 += g3 * toShared;
+      adj[x + s] += g0 * toRow;
+      adj[x + s + 1] += g1 * toRow;
+      adj[x + s + 2] += g2 * toRow;
+      adj[x + s + 3] += g3 * toRow;
+    }
+    for (; s < lanes; s++) { // at most three rows left: partials s mod 4 = 0, 1, 2
+      final double g = adj[y + s], t = g * toShared;
+      if ((s & 3) == 0) p0 += t;
+      else if ((s & 3) == 1) p1 += t;
+      else p2 += t;
+      adj[x + s] += g * toRow;
+    }
+    adj[w] += (p0 + p1) + (p2 + p3);
+  }
+
+  /**
+   * For rows s = 0 … lanes-1 with ȳ = adj[y + s]: adds ȳ·c to the row operand's adjoint
+   * adj[x + s] and returns Σ ȳ·val[x + s], the shared operand's terms, term s to partial s mod 4
+   * (as {@link #sum}).
+   */
+  private static double products(double[] val, double[] adj, int y, int lanes, int x, double c) {
+    double p0 = -0.0, p1 = -0.0, p2 = -0.0, p3 = -0.0;
+    int s = 0;
+    for (; s + 4 <= lanes; s += 4) {
+      final double g0 = adj[y + s], g1 = adj[y + s + 1], g2 = adj[y + s + 2], g3 = adj[y + s + 3];
+      p0 += g0 * val[x + s];
+      p1 += g1 * val[x + s + 1];
+      p2 += g2 * val[x + s + 2];
+      p3 += g3 * val[x + s + 3];
+      adj[x + s] += g0 * c;
+      adj[x + s + 1] += g1 * c;
+      adj[x + s + 2] += g2 * c;
+      adj[x + s + 3] += g3 * c;
+    }
+    for (; s < lanes; s++) {
+      final double g = adj[y + s], t = g * val[x + s];
+      if ((s & 3) == 0) p0 += t;
+      else if ((s & 3) == 1) p1 += t;
+      else p2 += t;
+      adj[x + s] += g * c;
+    }
+    return (p0 + p1) + (p2 + p3);
+  }
+
+  /** As {@link #products} over the rows active[0 … m-1] (term j to partial j mod 4). */
+  private static double products(double[] val, double[] adj, int y, int[] active, int m, int x, double c) {
+    double p0 = -0.0, p1 = -0.0, p2 = -0.0, p3 = -0.0;
+    int j = 0;
+    for (; j + 4 <= m; j += 4) {
+      final int s0 = active[j], s1 = active[j + 1], s2 = active[j + 2], s3 = active[j + 3];
+      final double g0 = adj[y + s0], g1 = adj[y + s1], g2 = adj[y + s2], g3 = adj[y + s3];
+      p0 += g0 * val[x + s0];
+      p1 += g1 * val[x + s1];
+      p2 += g2 * val[x + s2];
+      p3 += g3 * val[x + s3];
+      adj[x + s0] += g0 * c;
+      adj[x + s1] += g1 * c;
+      adj[x + s2] += g2 * c;
+      adj[x + s3] += g3 * c;
+    }
+    for (; j < m; j++) {
+      final int s = active[j];
+      final double g = adj[y + s], t = g * val[x + s];
+      if ((j & 3) == 0) p0 += t;
+      else if ((j & 3) == 1) p1 += t;
+      else p2 += t;
+      adj[x + s] += g * c;
+    }
+    return (p0 + p1) + (p2 + p3);
   }
 
   /**
@@ -209,24 +304,10 @@ final class LaneRules {
         adj[x] += sum(terms, m);
         for (int j = 0; j < m; j++) terms[j] = adj[y + active[j]] * xv;
         adj[w] += sum(terms, m);
-      } else if (x < shared) {
-        final double xv = val[x];
-        for (int j = 0; j < m; j++) {
-          final int s = active[j];
-          final double g = adj[y + s];
-          terms[j] = g * val[w + s];
-          adj[w + s] += g * xv;
-        }
-        adj[x] += sum(terms, m);
+      } else if (x < shared) { // the rule: x̄ += ȳ·w, w̄ += ȳ·x, row by row
+        adj[x] += products(val, adj, y, active, m, w, val[x]);
       } else if (w < shared) {
-        final double wv = val[w];
-        for (int j = 0; j < m; j++) {
-          final int s = active[j];
-          final double g = adj[y + s];
-          adj[x + s] += g * wv;
-          terms[j] = g * val[x + s];
-        }
-        adj[w] += sum(terms, m);
+        adj[w] += products(val, adj, y, active, m, x, val[w]);
       } else {
         for (int j = 0; j < m; j++) {
           final int s = active[j];

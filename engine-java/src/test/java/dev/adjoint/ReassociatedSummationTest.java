@@ -271,6 +271,44 @@ class ReassociatedSummationTest {
     assertEquals(0.0, w.grad(), "no gradient changed");
   }
 
+  /** Rows (x, y) with y = 2·exp(-0.7·x) + 0.3 plus noise. */
+  static double[][] decay(int n, long seed) {
+    Random r = new Random(seed);
+    double[][] rows = new double[n][];
+    for (int i = 0; i < n; i++) {
+      double x = 4 * r.nextDouble();
+      rows[i] = new double[] {x, 2.0 * Math.exp(-0.7 * x) + 0.3 + 0.01 * r.nextGaussian()};
+    }
+    return rows;
+  }
+
+  @Test
+  void readmeFitsAFormulaToTenThousandRowsWithinRoundingOfExact() {
+    double[][] rows = decay(10_000, 2);
+    // readme:reassociated
+    Value a = Value.of(1.0), b = Value.of(0.5), c = Value.of(0.0);  // fit y ≈ a·exp(-b·x) + c
+    List<Value> row = List.of(Value.of(0.0), Value.of(0.0));          // stand-ins for one row: x, y
+    Value err = a.times(b.times(row.get(0)).unaryMinus().exp()).plus(c).minus(row.get(1));
+    BatchTape tape = BatchTape.record(List.of(a, b, c), row, err.pow(2), rows, Loss::mean,
+        1, BatchTape.Summation.REASSOCIATED); // the same bits on every run, within rounding of exact
+    double loss = tape.backward();            // adds to a.grad(), b.grad() and c.grad()
+    // readme:end
+    List<Value> p = List.of(a, b, c);
+    double[] got = {loss, a.grad(), b.grad(), c.grad()};
+    BatchTape exact = BatchTape.record(p, row, err.pow(2), rows, Loss::mean);
+    for (Value q : p) q.zeroGrad();
+    DenseKernelsTest.assertSameBits(exact.backward(), got[0], "loss");
+    int differ = 0;
+    for (int i = 0; i < 3; i++) {
+      assertEquals(p.get(i).grad(), got[1 + i], 1e-13 * Math.abs(p.get(i).grad()), "d/dp" + i);
+      if (p.get(i).grad() != got[1 + i]) differ++;
+    }
+    assertTrue(differ > 0, "every gradient bitwise exact: the reassociated sums did not run");
+    for (Value q : p) q.zeroGrad();
+    tape.backward();
+    for (int i = 0; i < 3; i++) DenseKernelsTest.assertSameBits(got[1 + i], p.get(i).grad(), "d/dp" + i + " again");
+  }
+
   @Test
   void theSumOfTermsHasAFixedOrderAndKeepsTheSignOfZero() {
     double[] t = {1e16, 1, -1e16, 1, 3, 5, 7};

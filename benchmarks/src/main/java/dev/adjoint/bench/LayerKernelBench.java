@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link BatchTape} replay with its dense kernel, the same replay node by node (kernels off), and
  * a plain triple loop in doubles computing the same three products in the same orders. Each does
  * 6·width²·rows floating-point operations (forward y = Wx, input adjoint Wᵀȳ, weight adjoint
- * Σ ȳxᵀ); GFLOP/s = that over the time per operation.
+ * Σ ȳxᵀ); GFLOP/s = that over the time per operation. The {@code …Reassociated} rows replay a
+ * tape recorded with {@link BatchTape.Summation#REASSOCIATED}: node by node its weights' adjoints
+ * are summed over the rows in partial sums; with the kernel, the kernel's exact order is kept.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +38,7 @@ public class LayerKernelBench {
   @Param({"1000x64", "10000x64", "100x16"})
   public String shape;
 
-  BatchTape tape;
+  BatchTape tape, reassociated;
   List<Value> weights;
   double[][] w, x, gw;
   double[] y, gy, gx;
@@ -71,6 +73,7 @@ public class LayerKernelBench {
     for (List<Value> row : wv) outs.add(Value.dot(row, in));
     // the row's output sums the layer's outputs, so every output's adjoint is the row's
     tape = BatchTape.record(weights, in, Value.sum(outs), data, Value::sum);
+    reassociated = BatchTape.record(weights, in, Value.sum(outs), data, Value::sum, 1, BatchTape.Summation.REASSOCIATED);
   }
 
   /** Forward and reverse of the layer with the dense kernel (when enabled). */
@@ -84,6 +87,19 @@ public class LayerKernelBench {
   @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dadjoint.denseKernels=false"})
   public double batchTapeNodeByNode() {
     return tape.backward();
+  }
+
+  /** The kernel's replay recorded with reassociated summation (the kernel keeps its exact order). */
+  @Benchmark
+  public double batchTapeReassociated() {
+    return reassociated.backward();
+  }
+
+  /** Node by node, the weights' adjoints summed over the rows in partial sums. */
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dadjoint.denseKernels=false"})
+  public double batchTapeNodeByNodeReassociated() {
+    return reassociated.backward();
   }
 
   /** Plain doubles: y_j = Σ_k w_jk x_k per row; x̄_k = Σ_j ȳ_j w_jk; w̄_jk += ȳ_j x_k over rows. */

@@ -94,6 +94,12 @@ public enum class Execution {
     TAPE,
 }
 
+/**
+ * How [fit] sums a full batch's gradients over the rows ([FitScope.summation]): `EXACT`, bitwise
+ * define-by-run, or `REASSOCIATED`, deterministic and within rounding of it (see [dev.adjoint.BatchTape.Summation]).
+ */
+public typealias Summation = dev.adjoint.BatchTape.Summation
+
 /** What one training step saw: its index, the loss and the accuracy before its update (NaN for regression). */
 public data class Step(val step: Int, val loss: Double, val accuracy: Double)
 
@@ -155,6 +161,15 @@ public class FitScope internal constructor() {
 
     /** Early stopping: stop after this many epochs without a better validation loss and restore the best weights (0: off). */
     public var patience: Int = 0
+
+    /**
+     * How a full batch replayed on a [dev.adjoint.BatchTape] sums the gradients over the rows:
+     * [Summation.EXACT] (the default: bitwise what [Execution.DYNAMIC] gives) or, opt-in,
+     * [Summation.REASSOCIATED]: deterministic (the same bits on every run), within rounding of the
+     * exact sums, faster where a parameter is a scalar operand of many rows' nodes. Mini-batches
+     * and define-by-run steps always sum exactly.
+     */
+    public var summation: Summation = Summation.EXACT
 
     /**
      * Whether to draw a progress bar on standard error; by default only when attached to a
@@ -232,6 +247,7 @@ public fun Model.fit(
         .validation(validation)
         .batchSize(batchSize ?: Int.MAX_VALUE)
         .clipGradNorm(scope.clipGradNorm ?: Double.POSITIVE_INFINITY)
+        .summation(scope.summation)
     scope.trainer = trainer
     val perEpoch = if (batchSize == null) 1 else (data.size() + batchSize - 1) / batchSize
     val bar = if (scope.progress) ProgressBar(System.err, epochs.toLong() * perEpoch) else null

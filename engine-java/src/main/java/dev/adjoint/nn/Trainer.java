@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * for a full batch of a one-output model, else a whole-graph {@link Tape} whose inputs are the
  * parameters, the batch's features and its targets) and replays it; {@link Execution#DYNAMIC}
  * builds the graph anew each step. Both give bitwise the same history and weights, whatever the
- * model and the loss: a replay whose recorded assumptions (a branch on a value) no longer hold
+ * model and the loss (with the default exact {@link #summation}): a replay whose recorded assumptions (a branch on a value) no longer hold
  * throws {@link TapeGuardException} before touching a gradient, and that step runs define-by-run
  * while the next batch of its size records again; after three such steps in a row that size runs
  * define-by-run for good.
@@ -153,6 +153,7 @@ public final class Trainer {
   private double l2;
   private double clipNorm = Double.POSITIVE_INFINITY;
   private Execution execution = Execution.TAPE;
+  private BatchTape.Summation summation = BatchTape.Summation.EXACT;
   private Dataset validation;
   private int patience;
   private final List<Consumer<Step>> onStep = new ArrayList<>();
@@ -245,6 +246,20 @@ public final class Trainer {
   /** Recorded (the default) or define-by-run execution. */
   public Trainer execution(Execution execution) {
     this.execution = Objects.requireNonNull(execution, "Trainer: execution is null");
+    return this;
+  }
+
+  /**
+   * How a full batch recorded on a {@link BatchTape} sums the parameters' gradients over the rows:
+   * {@link BatchTape.Summation#EXACT} (the default: bitwise what {@link Execution#DYNAMIC} gives) or
+   * {@link BatchTape.Summation#REASSOCIATED} (opt-in: deterministic, the same bits on every run,
+   * within rounding of the exact sums; see there). Mini-batches, recorded whole on a {@link Tape},
+   * and define-by-run steps always sum exactly.
+   */
+  public Trainer summation(BatchTape.Summation summation) {
+    Objects.requireNonNull(summation, "Trainer: summation is null");
+    if (summation != this.summation) fullBatch = null; // recorded with the other summation
+    this.summation = summation;
     return this;
   }
 
@@ -684,7 +699,7 @@ public final class Trainer {
           targets.add(objective.target(labels[r], 1));
         }
         return regularised(objective.loss(outputs, targets, labels));
-      });
+      }, 1, summation);
     } catch (IllegalArgumentException refused) {
       batch = null;
     }

@@ -365,6 +365,64 @@ public class TrainerTest {
     assertEquals(1.0 - 30 * (1.0 / (30 + 1e-6)), a.data(), 0.0);
   }
 
+  /** A model of scalar weights (no layer kernels): a·x0 + b·x1 + c·x0·x1 + d·tanh(e·x0), whose full batch replays node by node. */
+  private static Model scalarModel() {
+    List<Value> p = new ArrayList<>();
+    for (double v : new double[] {0.3, -0.2, 0.1, 0.5, 0.7}) p.add(Value.of(v));
+    return new Model() {
+      @Override
+      public List<Value> parameters() {
+        return p;
+      }
+
+      @Override
+      public List<Value> apply(List<Value> x) {
+        Value z = x.get(0).times(p.get(0)).plus(x.get(1).times(p.get(1))).plus(x.get(0).times(x.get(1)).times(p.get(2)));
+        return List.of(z.plus(x.get(0).times(p.get(4)).tanh().times(p.get(3))));
+      }
+
+      @Override
+      public int inputs() {
+        return 2;
+      }
+
+      @Override
+      public int outputs() {
+        return 1;
+      }
+    };
+  }
+
+  @Test
+  void reassociatedSummationStaysWithinRoundingRepeatsBitwiseAndRecordsAgainWhenSwitched() {
+    Dataset data = Dataset.moons(400, 0.2, 4);
+    double[][] loss = new double[3][];
+    Trainer.Execution[] executions = {Trainer.Execution.DYNAMIC, Trainer.Execution.TAPE, Trainer.Execution.TAPE};
+    for (int run = 0; run < 3; run++) {
+      Model m = scalarModel();
+      Trainer t = Trainer.of(m, Objective.hinge(), SGD.of(m.parameters(), 0.1)).execution(executions[run]).l2(1e-4);
+      if (run > 0) t.summation(dev.adjoint.BatchTape.Summation.REASSOCIATED);
+      loss[run] = t.fit(data, 100).loss();
+    }
+    int differ = 0;
+    for (int k = 0; k < 100; k++) {
+      assertEquals(loss[0][k], loss[1][k], 1e-9 * Math.abs(loss[0][k]), "step " + k);
+      assertEquals(Double.doubleToRawLongBits(loss[1][k]), Double.doubleToRawLongBits(loss[2][k]), "step " + k + ": the same bits again");
+      if (loss[0][k] != loss[1][k]) differ++;
+    }
+    assertTrue(differ > 0, "the losses are bitwise define-by-run's: the reassociated sums did not run");
+    // switching records again; switching back gives the exact history bitwise
+    Model m = scalarModel();
+    Trainer t = Trainer.of(m, Objective.hinge(), SGD.of(m.parameters(), 0.1)).l2(1e-4);
+    t.summation(dev.adjoint.BatchTape.Summation.REASSOCIATED).fit(data, 1);
+    int before = t.recordings();
+    t.summation(dev.adjoint.BatchTape.Summation.REASSOCIATED).fit(data, 1);
+    assertEquals(before, t.recordings(), "the same summation replays");
+    t.summation(dev.adjoint.BatchTape.Summation.EXACT).fit(data, 1);
+    assertEquals(before + 1, t.recordings(), "another summation records again");
+    assertThrows(NullPointerException.class, () -> t.summation(null));
+  }
+
   @Test
   void anOptimizerOverNoneOfTheModelsParametersIsRefusedAndASubsetTrains() {
     MLP model = MLP.random(new Random(1), Init.PYTORCH, 2, 4, 1);

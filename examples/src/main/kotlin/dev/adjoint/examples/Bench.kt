@@ -2,6 +2,7 @@ package dev.adjoint.examples
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import dev.adjoint.dsl.Execution
+import dev.adjoint.dsl.Summation
 import dev.adjoint.nn.Dataset
 import java.nio.file.Files
 import java.nio.file.Path
@@ -41,6 +42,10 @@ class BenchMoons : Callable<Int> {
         description = ["dynamic (rebuild the graph every step) or tape (record one row's graph once, replay it over all rows together; the default, faster). Both give bitwise the same numbers."])
     lateinit var mode: String
 
+    @Option(names = ["--reassociate"],
+        description = ["Sum the gradients over the rows reassociated (deterministic, within rounding of the exact order; see README, Reassociated sums). Default: the exact order, bitwise define-by-run."])
+    var reassociate: Boolean = false
+
     @Option(names = ["--warmup"], defaultValue = "0", paramLabel = "K",
         description = ["Untimed trainings of a copy of the model before the timed one, to let the JIT compile (default: 0, a cold JVM)."])
     var warmup: Int = 0
@@ -56,10 +61,11 @@ class BenchMoons : Callable<Int> {
         readable("--data", data)
         readable("--init", init)
         val dataset = Dataset.csv(data)
-        repeat(warmup) { MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution) }
-        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution)
+        val summation = if (reassociate) Summation.REASSOCIATED else Summation.EXACT
+        repeat(warmup) { MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution, summation = summation) }
+        val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution, summation = summation)
         val line = linkedMapOf(
-            "system" to "adjoint-0.1.0-SNAPSHOT $mode" + (if (warmup > 0) " warmup $warmup" else "") + " (java ${System.getProperty("java.version")})",
+            "system" to "adjoint-0.1.0-SNAPSHOT $mode" + (if (reassociate) " reassociated" else "") + (if (warmup > 0) " warmup $warmup" else "") + " (java ${System.getProperty("java.version")})",
             "steps" to r.steps,
             "loss0" to r.loss0,
             "loss_last" to r.lossLast,

@@ -2,6 +2,7 @@ package dev.adjoint.examples
 
 import dev.adjoint.dsl.Execution
 import dev.adjoint.dsl.Losses
+import dev.adjoint.dsl.Summation
 import dev.adjoint.dsl.fit
 import dev.adjoint.dsl.sgd
 import dev.adjoint.nn.Dataset
@@ -20,14 +21,22 @@ object MoonsWorkload {
      */
     data class Result(val steps: Int, val loss0: Double, val lossLast: Double, val accLast: Double, val seconds: Double, val cpuSeconds: Double)
 
-    /** Trains [model] on [data] for [steps] steps; [quiet] turns the progress bar off. */
-    fun run(model: MLP, data: Dataset, steps: Int, execution: Execution = Execution.TAPE, quiet: Boolean = true): Result {
+    /** Trains [model] on [data] for [steps] steps, summing gradients as [summation] says; [quiet] turns the progress bar off. */
+    fun run(
+        model: MLP,
+        data: Dataset,
+        steps: Int,
+        execution: Execution = Execution.TAPE,
+        quiet: Boolean = true,
+        summation: Summation = Summation.EXACT,
+    ): Result {
         require(steps >= 1) { "steps must be at least 1, was $steps" }
         val threads = ManagementFactory.getThreadMXBean()
         val cpu = threads.currentThreadCpuTime
         val start = System.nanoTime()
         val history = model.fit(data, epochs = steps, loss = Losses.hinge, optimizer = sgd { k -> 1.0 - 0.9 * k / 100 }, execution = execution) {
             l2 = 1e-4
+            this.summation = summation
             if (quiet) progress = false
         }
         val seconds = (System.nanoTime() - start) / 1e9

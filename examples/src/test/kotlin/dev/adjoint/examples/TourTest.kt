@@ -96,9 +96,16 @@ class TourTest {
         for (mode in listOf("tape", "dynamic")) benchMoons(mode)
     }
 
-    private fun benchMoons(mode: String) {
+    @Test
+    fun benchMoonsReassociatedMatchesPyTorchAndSaysSo() {
+        val system = benchMoons("tape", "--reassociate")
+        assertTrue(system.startsWith("adjoint-0.1.0-SNAPSHOT tape reassociated"), system)
+    }
+
+    /** Runs bench moons on moons-100 and checks its line against PyTorch's losses; returns its system field. */
+    private fun benchMoons(mode: String, vararg extra: String): String {
         val (code, out) = run("bench", "moons", "--data", resource("moons-100.csv").toString(),
-            "--init", resource("mlp-2-16-16-1.json").toString(), "--steps", "100", "--mode", mode)
+            "--init", resource("mlp-2-16-16-1.json").toString(), "--steps", "100", "--mode", mode, *extra)
         assertEquals(0, code, out)
         val json = com.fasterxml.jackson.databind.ObjectMapper().readTree(out.trim())
         assertEquals(100, json["steps"].asInt())
@@ -109,6 +116,7 @@ class TourTest {
         assertTrue(json["cpu_seconds"].asDouble() > 0)
         assertTrue(json["system"].asText().startsWith("adjoint-0.1.0-SNAPSHOT $mode"), json["system"].asText())
         assertEquals(listOf("system", "steps", "loss0", "loss_last", "acc_last", "seconds", "cpu_seconds"), json.fieldNames().asSequence().toList())
+        return json["system"].asText()
     }
 
     @Test
