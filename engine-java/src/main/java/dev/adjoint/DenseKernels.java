@@ -105,9 +105,19 @@ final class DenseKernels {
    */
   private final int[] below;
   private final boolean[] chained;
+  /**
+   * Per layer: it runs chained below another (see below) and ends in a ReLU. Then a row whose
+   * adjoints the layer above skips gets only +0 adjoints here (the above writes its inputs'
+   * adjoints whole, 0 in skipped rows, and a ReLU's adjoint of +0 is +0), so it is skipped here
+   * too unless one of this layer's outputs is not finite in it: its reverse looks only at the rows
+   * live above and those (see {@link #liveRows}), and the layer above need not write the zeros.
+   */
+  private final boolean[] masked;
   /** Per layer and row: 0 when the row's outputs y_j were all finite at the last forward, else NaN. */
   private final double[][] nonFinite;
   private final int[] active;
+  /** Scratch: the rows a masked layer's reverse looks at, in a tile, ascending. */
+  private final int[] candidates;
   /** Runs of nodes [from, to) whose adjoints a reverse sweep adds to, so that a replay zeroes them first. */
   private final int[] clearRuns;
   /** Scratch: per row of a tile, 0 when its adjoints are all skipped (see reverse). */
@@ -162,8 +172,11 @@ final class DenseKernels {
         }
       }
     }
+    masked = new boolean[layers.length];
+    for (int p = 0; p < layers.length; p++) masked[p] = chained[p] && layers[p].act == Op.RELU;
     nonFinite = new double[layers.length][lanes];
     active = new int[tile];
+    candidates = new int[tile];
     live = new double[tile];
   }
 
@@ -409,7 +422,12 @@ final class DenseKernels {
     for (int q : chain) begin(layers[q], a[q], wr[q], gr[q], val, adj);
     for (int e = lanes; e > 0; e -= TILE) { // tiles from the last to the first
       final int s0 = Math.max(0, e - TILE), r = e - s0;
-      for (int q : chain) tile(layers[q], a[q], wr[q], gr[q], s0, r, val, adj);
+      int live = -1;
+      for (int c = 0; c < count; c++) {
+        final int q = chain[c];
+        final double[] nfBelow = c + 1 < count && masked[chain[c + 1]] ? nonFinite[chain[c + 1]] : null;
+        live = tile(layers[q], a[q], wr[q], gr[q], s0, r, val, adj, masked[q] ? live : -1, nfBelow);
+      }
     }
     for (int q : chain) {
       final Layer l = layers[q];
@@ -433,12 +451,17 @@ final class DenseKernels {
     if (L.b != null) for (int j = 0; j < m; j++) a[j][n] = adj[L.b[j]];
   }
 
-  /** A layer's reverse over rows s0 … s0+r-1. */
-  private void tile(Layer L, double[][] a, double[][] wr, double[][] gr, int s0, int r, double[] val, double[] adj) {
+  /**
+   * A layer's reverse over rows s0 … s0+r-1; returns how many rows it did not skip (their tile
+   * positions in active). above: for a masked layer, that count of the layer above (its rows in
+   * active), else -1; nfBelow: when the layer chained below is masked, its non-finite marks.
+   */
+  private int tile(Layer L, double[][] a, double[][] wr, double[][] gr, int s0, int r, double[] val, double[] adj,
+      int above, double[] nfBelow) {
     final int m = L.m, n = L.n;
-    final int count = liveRows(L, s0, r, val, adj);
-    gatherInputs(L, s0, r, count, val, adj);
-    if (count == 0) return;
+    final int count = above < 0 ? liveRows(L, s0, r, val, adj) : liveRowsBelow(L, s0, r, above, val, adj);
+    gatherInputs(L, s0, r, count, val, adj, nfBelow);
+    if (count == 0) return 0;
     // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
     accumulate(xs, n, gr, m, wr, count);
     scatterInputs(L, s0, r, count, adj);
@@ -446,6 +469,7 @@ final class DenseKernels {
     // weight on an input that is 1 in every row (its terms ȳ_j·1 are ȳ_j exactly)
     if (L.b != null) for (int q = 0; q < count; q++) xt[q][n] = 1.0;
     accumulateBackward(a, m, xt, count, ys, L.b == null ? n : n + 1);
+    return count;
   }
 
 
@@ -477,17 +501,69 @@ final class DenseKernels {
     return count;
   }
 
-  /** xs = x̄ (accumulated in place; 0 when the layer writes the inputs' adjoints whole), xt = x by row, for the live rows. */
-  private void gatherInputs(Layer L, int s0, int r, int count, double[] val, double[] adj) {
+  /**
+   * As {@link #liveRows} for a masked layer (a ReLU layer run chained below the one it feeds),
+   * looking only at its candidates: the rows live in the layer above (active[0 … above-1]) and
+   * those where one of this layer's outputs is not finite. Every other row is skipped by
+   * liveRows too (its ȳ_j are all +0, its y_j all finite), and its inputs' adjoints were not
+   * written by the layer above.
+   */
+  private int liveRowsBelow(Layer L, int s0, int r, int above, double[] val, double[] adj) {
+    final int m = L.m;
+    final double[] nf = nonFinite[role[L.nodes[0]]];
+    final int[] active = this.active, cand = this.candidates;
+    int nc = 0;
+    for (int t = 0, q = 0; t < r; t++) {
+      if (q < above && active[q] == t) {
+        cand[nc++] = t;
+        q++;
+      } else if (nf[s0 + t] != 0.0) {
+        cand[nc++] = t;
+      }
+    }
+    if (nc == r) return liveRows(L, s0, r, val, adj);
+    final double[][] ys = this.ys;
+    final double[] live = this.live;
+    for (int q = 0; q < nc; q++) live[q] = nf[s0 + cand[q]];
+    for (int j = 0; j < m; j++) {
+      final double[] g = ys[j];
+      final int h = L.h[j] + s0;
+      for (int q = 0; q < nc; q++) {
+        final int t = h + cand[q];
+        g[q] = reluAdjoint(val[t], adj[t]);
+        live[q] = live[q] + Math.abs(g[q]);
+      }
+    }
+    int count = 0;
+    for (int q = 0; q < nc; q++) {
+      if (live[q] == 0.0) continue;
+      if (count < q) for (int j = 0; j < m; j++) ys[j][count] = ys[j][q];
+      active[count++] = cand[q];
+    }
+    return count;
+  }
+
+  /**
+   * xs = x̄ (accumulated in place; 0 when the layer writes the inputs' adjoints whole), xt = x by
+   * row, for the live rows. The skipped rows' x̄ are then 0, written only where a layer below
+   * reads them: all rows, or with nfBelow (the masked layer below's marks) those it does not skip.
+   */
+  private void gatherInputs(Layer L, int s0, int r, int count, double[] val, double[] adj, double[] nfBelow) {
     final int n = L.n;
     final int[] active = this.active;
     final double[][] xs = this.xs, xt = this.xt;
+    boolean zeroAll = count < r && L.sole != null, zeroSome = false;
+    if (zeroAll && nfBelow != null) {
+      zeroAll = false;
+      for (int t = 0; t < r && !zeroSome; t++) zeroSome = nfBelow[s0 + t] != 0.0;
+    }
     for (int k = 0; k < n; k++) {
       final double[] gx = xs[k];
       final int xk = L.x[k] + s0;
       if (L.sole != null) {
         Arrays.fill(gx, 0, count, 0.0);
-        if (count < r) Arrays.fill(adj, xk, xk + r, 0.0); // skipped rows' adjoints: 0
+        if (zeroAll) Arrays.fill(adj, xk, xk + r, 0.0); // skipped rows' adjoints: 0
+        if (zeroSome) for (int t = 0; t < r; t++) if (nfBelow[s0 + t] != 0.0) adj[xk + t] = 0.0;
       } else if (count == r) {
         System.arraycopy(adj, xk, gx, 0, r);
       } else {
@@ -529,16 +605,21 @@ final class DenseKernels {
       for (int t = 0; t < r; t++) g[t] = 0.0 + adj[u + t]; // ADD's adjoint rule for a: ū
     } else if (L.act == Op.RELU) {
       final int h = L.h[j] + s0;
-      // Rules.reluAdjoint without a branch (half the units are off, so a branch mispredicts): h is
-      // a ReLU's output, +0, positive or NaN, never -0 or below, so h <= 0 exactly when its bits are 0
-      for (int t = 0; t < r; t++) {
-        final long bits = Double.doubleToRawLongBits(val[h + t]), keep = (bits | -bits) >> 63;
-        g[t] = 0.0 + (0.0 + Double.longBitsToDouble(Double.doubleToRawLongBits(adj[h + t]) & keep));
-      }
+      for (int t = 0; t < r; t++) g[t] = reluAdjoint(val[h + t], adj[h + t]);
     } else {
       final int u = L.u[j] + s0, h = L.h[j] + s0;
       for (int t = 0; t < r; t++) g[t] = 0.0 + (0.0 + Rules.adjointA(L.act, val[u + t], 0.0, val[h + t], adj[h + t]));
     }
+  }
+
+  /**
+   * ȳ = 0 + (0 + ū) for a ReLU h = relu(u) with adjoint h̄: Rules.reluAdjoint without a branch
+   * (half the units are off, so a branch mispredicts): h is a ReLU's output, +0, positive or NaN,
+   * never -0 or below, so h <= 0 exactly when its bits are 0.
+   */
+  private static double reluAdjoint(double h, double hBar) {
+    final long bits = Double.doubleToRawLongBits(h), keep = (bits | -bits) >> 63;
+    return 0.0 + (0.0 + Double.longBitsToDouble(Double.doubleToRawLongBits(hBar) & keep));
   }
 
   // ------------------------------------------------------------------------ the one product
