@@ -95,7 +95,7 @@ final class DenseKernels {
   final int[] role;
   final Layer[] layers;
   private final int lanes;
-  private final double[][] xs, ys, xt, wm;
+  private final double[][] xs, ys, xt;
   /** Per layer: its weights' adjoints (a bias as column n), its weights by input (nodes from last to first), ȳ's tiles (ditto). */
   private final double[][][] a, wr, gr;
   /**
@@ -105,6 +105,10 @@ final class DenseKernels {
    */
   private final int[] below;
   private final boolean[] chained;
+  /** Per layer: the layer it feeds that way (-1: none), whose forward runs tile by tile right after this one's. */
+  private final int[] above;
+  /** Per layer: its weights by output, for the forward. */
+  private final double[][][] wf;
   /**
    * Per layer: it runs chained below another (see below) and ends in a ReLU. Then a row whose
    * adjoints the layer above skips gets only +0 adjoints here (the above writes its inputs'
@@ -151,15 +155,18 @@ final class DenseKernels {
     xs = new double[maxN][tile];
     ys = new double[maxM][tile];
     xt = new double[tile][maxN + 1];
-    wm = new double[maxM][maxN];
     a = new double[layers.length][][];
     wr = new double[layers.length][][];
     gr = new double[layers.length][][];
     below = new int[layers.length];
     chained = new boolean[layers.length];
+    above = new int[layers.length];
+    Arrays.fill(above, -1);
+    wf = new double[layers.length][][];
     for (int q = 0; q < layers.length; q++) {
       Layer l = layers[q];
       a[q] = new double[l.m][l.n + 1];
+      wf[q] = new double[l.m][l.n];
       wr[q] = new double[l.n][l.m];
       gr[q] = new double[l.m][];
       below[q] = -1;
@@ -168,6 +175,7 @@ final class DenseKernels {
         if (f.h != null && f.m == l.n && f.covered[f.covered.length - 1] + 1 == l.covered[0]
             && Arrays.equals(sorted(f.h), sorted(l.x))) {
           below[q] = p;
+          above[p] = q;
           chained[p] = true;
         }
       }
@@ -346,8 +354,8 @@ final class DenseKernels {
   long bytes() {
     long b = 4L * role.length + 12L * active.length + 8L * lanes * layers.length;
     for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length) + (l.b == null ? 0 : 12L * l.m);
-    for (double[][] t : new double[][][] {xs, ys, xt, wm}) b += 8L * t.length * t[0].length;
-    for (Layer l : layers) b += 8L * (l.m * (l.n + 1) + l.n * l.m + l.m);
+    for (double[][] t : new double[][][] {xs, ys, xt}) b += 8L * t.length * t[0].length;
+    for (Layer l : layers) b += 8L * (l.m * (l.n + 1) + 2 * l.n * l.m + l.m);
     return b;
   }
 
@@ -362,46 +370,76 @@ final class DenseKernels {
 
   // ------------------------------------------------------------------------ forward
 
-  /** Computes every output of layer L for all rows: y_j = Σ_k w_jk·x_k, k in order, from 0. */
+  /**
+   * Computes every output of layer L for all rows: y_j = Σ_k w_jk·x_k, k in order, from 0, then
+   * its bias and activation. A layer that feeds another alone (see above) runs the other's forward
+   * tile by tile with its own, so that a tile's outputs are still in cache when the other reads
+   * them (rows are independent in a forward, so any order of tiles gives the same values); the
+   * other's own place in the sweep then does nothing.
+   */
   void forward(Layer L, double[] val) {
-    final int m = L.m, n = L.n;
-    final double[][] wm = this.wm, xs = this.xs, ys = this.ys;
-    final double[] nf = nonFinite[role[L.nodes[0]]];
-    // with a bias, z_j is read by no sweep (anomaly detection replays node by node on arrays of
-    // its own), nor is u_j when a ReLU follows (other activations' adjoints read it)
-    final boolean keepZ = L.b == null, keepU = L.act != Op.RELU;
-    for (int j = 0; j < m; j++) for (int k = 0; k < n; k++) wm[j][k] = val[L.w[j * n + k]];
+    final int first = role[L.nodes[0]];
+    if (below[first] >= 0) return; // ran with the layer below it
+    int count = 1;
+    for (int q = above[first]; q >= 0; q = above[q]) count++;
+    final int[] chain = new int[count];
+    chain[0] = first;
+    for (int c = 1; c < count; c++) chain[c] = above[chain[c - 1]];
+    for (int q : chain) {
+      final Layer l = layers[q];
+      final double[][] w = wf[q];
+      for (int j = 0; j < l.m; j++) for (int k = 0; k < l.n; k++) w[j][k] = val[l.w[j * l.n + k]];
+    }
     for (int s0 = 0; s0 < lanes; s0 += TILE) {
       final int r = Math.min(TILE, lanes - s0);
-      for (int k = 0; k < n; k++) System.arraycopy(val, L.x[k] + s0, xs[k], 0, r);
-      for (int j = 0; j < m; j++) Arrays.fill(ys[j], 0, r, 0.0);
-      accumulate(ys, m, xs, n, wm, r);
-      Arrays.fill(nf, s0, s0 + r, 0.0);
-      for (int j = 0; j < m; j++) {
-        final double[] z = ys[j];
-        for (int t = 0; t < r; t++) nf[s0 + t] = nf[s0 + t] + (z[t] - z[t]);
-        if (keepZ) System.arraycopy(z, 0, val, L.y[j] + s0, r);
-      }
-      if (L.b == null) continue;
-      for (int j = 0; j < m; j++) {
-        final double[] z = ys[j];
-        final double bj = val[L.b[j]];
-        for (int t = 0; t < r; t++) z[t] = z[t] + bj; // ADD's forward rule
-        if (keepU) System.arraycopy(z, 0, val, L.u[j] + s0, r);
-        if (L.act == null) continue;
-        activate(L.act, z, r);
-        System.arraycopy(z, 0, val, L.h[j] + s0, r);
-      }
+      for (int q : chain) forwardTile(layers[q], wf[q], nonFinite[q], s0, r, val);
     }
   }
 
-  /** z ← act(z) elementwise (RELU by its own method: the JIT inlines it, not the whole switch). */
-  private static void activate(Op act, double[] z, int r) {
-    if (act == Op.RELU) {
-      for (int t = 0; t < r; t++) z[t] = Rules.relu(z[t]);
-    } else {
-      for (int t = 0; t < r; t++) z[t] = Rules.forward(act, z[t], 0.0);
+  /**
+   * Layer L's forward over rows s0 … s0+r-1. With a bias, z_j is read by no sweep (anomaly
+   * detection replays node by node on arrays of its own) and is not stored, nor is u_j when a
+   * ReLU follows (other activations' adjoints read it). nf[row] becomes 0 when every z_j is finite
+   * in it, else NaN.
+   */
+  private void forwardTile(Layer L, double[][] wm, double[] nf, int s0, int r, double[] val) {
+    final int m = L.m, n = L.n;
+    final double[][] xs = this.xs, ys = this.ys;
+    for (int k = 0; k < n; k++) System.arraycopy(val, L.x[k] + s0, xs[k], 0, r);
+    for (int j = 0; j < m; j++) Arrays.fill(ys[j], 0, r, 0.0);
+    accumulate(ys, m, xs, n, wm, r);
+    Arrays.fill(nf, s0, s0 + r, 0.0);
+    for (int j = 0; j < m; j++) {
+      final double[] z = ys[j];
+      if (L.b == null) {
+        for (int t = 0; t < r; t++) nf[s0 + t] = nf[s0 + t] + (z[t] - z[t]);
+        System.arraycopy(z, 0, val, L.y[j] + s0, r);
+        continue;
+      }
+      final double bj = val[L.b[j]];
+      if (L.act == Op.RELU) {
+        final int h = L.h[j] + s0;
+        for (int t = 0; t < r; t++) {
+          nf[s0 + t] = nf[s0 + t] + (z[t] - z[t]);
+          val[h + t] = Rules.relu(z[t] + bj); // ADD's forward rule, then RELU's
+        }
+        continue;
+      }
+      final int u = L.u[j] + s0;
+      for (int t = 0; t < r; t++) {
+        nf[s0 + t] = nf[s0 + t] + (z[t] - z[t]);
+        z[t] = z[t] + bj; // ADD's forward rule
+        val[u + t] = z[t];
+      }
+      if (L.act == null) continue;
+      activate(L.act, z, r);
+      System.arraycopy(z, 0, val, L.h[j] + s0, r);
     }
+  }
+
+  /** z ← act(z) elementwise. */
+  private static void activate(Op act, double[] z, int r) {
+    for (int t = 0; t < r; t++) z[t] = Rules.forward(act, z[t], 0.0);
   }
 
   // ------------------------------------------------------------------------ reverse
