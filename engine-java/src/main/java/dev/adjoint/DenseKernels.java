@@ -96,6 +96,8 @@ final class DenseKernels {
   final Layer[] layers;
   private final int lanes;
   private final double[][] xs, ys, xt;
+  /** Scratch for few live rows: x̄ and ȳ by row (see inputAdjointsByRow). */
+  private final double[][] xb, gt;
   /** Per layer: its weights' adjoints (a bias as column n), its weights by input (nodes from last to first), ȳ's tiles (ditto). */
   private final double[][][] a, wr, gr;
   /**
@@ -155,6 +157,8 @@ final class DenseKernels {
     xs = new double[maxN][tile];
     ys = new double[maxM][tile];
     xt = new double[tile][maxN + 1];
+    xb = new double[tile][maxN];
+    gt = new double[tile][maxM];
     a = new double[layers.length][][];
     wr = new double[layers.length][][];
     gr = new double[layers.length][][];
@@ -354,7 +358,7 @@ final class DenseKernels {
   long bytes() {
     long b = 4L * role.length + 12L * active.length + 8L * lanes * layers.length;
     for (Layer l : layers) b += 4L * (l.nodes.length + l.y.length + l.x.length + l.w.length) + (l.b == null ? 0 : 12L * l.m);
-    for (double[][] t : new double[][][] {xs, ys, xt}) b += 8L * t.length * t[0].length;
+    for (double[][] t : new double[][][] {xs, ys, xt, xb, gt}) b += 8L * t.length * t[0].length;
     for (Layer l : layers) b += 8L * (l.m * (l.n + 1) + 2 * l.n * l.m + l.m);
     return b;
   }
@@ -457,14 +461,14 @@ final class DenseKernels {
     final int[] chain = new int[count];
     chain[0] = first;
     for (int c = 1; c < count; c++) chain[c] = below[chain[c - 1]];
-    for (int q : chain) begin(layers[q], a[q], wr[q], gr[q], val, adj);
+    for (int q : chain) begin(layers[q], a[q], wr[q], gr[q], wf[q], val, adj);
     for (int e = lanes; e > 0; e -= TILE) { // tiles from the last to the first
       final int s0 = Math.max(0, e - TILE), r = e - s0;
       int live = -1;
       for (int c = 0; c < count; c++) {
         final int q = chain[c];
         final double[] nfBelow = c + 1 < count && masked[chain[c + 1]] ? nonFinite[chain[c + 1]] : null;
-        live = tile(layers[q], a[q], wr[q], gr[q], s0, r, val, adj, masked[q] ? live : -1, nfBelow);
+        live = tile(layers[q], a[q], wr[q], gr[q], wf[q], s0, r, val, adj, masked[q] ? live : -1, nfBelow);
       }
     }
     for (int q : chain) {
@@ -475,14 +479,14 @@ final class DenseKernels {
     }
   }
 
-  /** Loads a layer's weights and their adjoints. */
-  private void begin(Layer L, double[][] a, double[][] wr, double[][] gr, double[] val, double[] adj) {
+  /** Loads a layer's weights (by input, nodes from last to first, and by output) and their adjoints. */
+  private void begin(Layer L, double[][] a, double[][] wr, double[][] gr, double[][] wf, double[] val, double[] adj) {
     final int m = L.m, n = L.n;
     for (int j = 0; j < m; j++) {
       for (int k = 0; k < n; k++) {
         final int w = L.w[j * n + k];
         a[j][k] = adj[w];
-        wr[k][m - 1 - j] = val[w]; // the weights by input, nodes from last to first
+        wr[k][m - 1 - j] = wf[j][k] = val[w];
       }
       gr[m - 1 - j] = ys[j];
     }
@@ -494,15 +498,20 @@ final class DenseKernels {
    * positions in active). above: for a masked layer, that count of the layer above (its rows in
    * active), else -1; nfBelow: when the layer chained below is masked, its non-finite marks.
    */
-  private int tile(Layer L, double[][] a, double[][] wr, double[][] gr, int s0, int r, double[] val, double[] adj,
-      int above, double[] nfBelow) {
+  private int tile(Layer L, double[][] a, double[][] wr, double[][] gr, double[][] wf, int s0, int r, double[] val,
+      double[] adj, int above, double[] nfBelow) {
     final int m = L.m, n = L.n;
     final int count = above < 0 ? liveRows(L, s0, r, val, adj) : liveRowsBelow(L, s0, r, above, val, adj);
-    gatherInputs(L, s0, r, count, val, adj, nfBelow);
+    final boolean byRow = n > count; // the longer loop: over the inputs, or over the live rows
+    gatherInputs(L, s0, r, count, val, adj, nfBelow, byRow);
     if (count == 0) return 0;
     // inputs: x̄_k += ȳ_j·w_jk over j from the last node to the first
-    accumulate(xs, n, gr, m, wr, count);
-    scatterInputs(L, s0, r, count, adj);
+    if (byRow) {
+      inputAdjointsByRow(L, wf, s0, count, adj);
+    } else {
+      accumulate(xs, n, gr, m, wr, count);
+      scatterInputs(L, s0, r, count, adj);
+    }
     // weights: w̄_jk += ȳ_j·x_k, one row at a time from the last to the first; a bias is a
     // weight on an input that is 1 in every row (its terms ȳ_j·1 are ȳ_j exactly)
     if (L.b != null) for (int q = 0; q < count; q++) xt[q][n] = 1.0;
@@ -583,10 +592,12 @@ final class DenseKernels {
 
   /**
    * xs = x̄ (accumulated in place; 0 when the layer writes the inputs' adjoints whole), xt = x by
-   * row, for the live rows. The skipped rows' x̄ are then 0, written only where a layer below
-   * reads them: all rows, or with nfBelow (the masked layer below's marks) those it does not skip.
+   * row, for the live rows (xs left alone when byRow: see inputAdjointsByRow). The skipped rows'
+   * x̄ are then 0, written only where a layer below reads them: all rows, or with nfBelow (the
+   * masked layer below's marks) those it does not skip.
    */
-  private void gatherInputs(Layer L, int s0, int r, int count, double[] val, double[] adj, double[] nfBelow) {
+  private void gatherInputs(Layer L, int s0, int r, int count, double[] val, double[] adj, double[] nfBelow,
+      boolean byRow) {
     final int n = L.n;
     final int[] active = this.active;
     final double[][] xs = this.xs, xt = this.xt;
@@ -599,9 +610,11 @@ final class DenseKernels {
       final double[] gx = xs[k];
       final int xk = L.x[k] + s0;
       if (L.sole != null) {
-        Arrays.fill(gx, 0, count, 0.0);
+        if (!byRow) Arrays.fill(gx, 0, count, 0.0);
         if (zeroAll) Arrays.fill(adj, xk, xk + r, 0.0); // skipped rows' adjoints: 0
         if (zeroSome) for (int t = 0; t < r; t++) if (nfBelow[s0 + t] != 0.0) adj[xk + t] = 0.0;
+      } else if (byRow) {
+        // loaded by row in inputAdjointsByRow
       } else if (count == r) {
         System.arraycopy(adj, xk, gx, 0, r);
       } else {
@@ -612,6 +625,35 @@ final class DenseKernels {
       } else {
         for (int q = 0; q < count; q++) xt[q][k] = val[xk + active[q]];
       }
+    }
+  }
+
+  /**
+   * The input adjoints of the live rows when they are fewer than the inputs: the same terms in the
+   * same order as the product over rows in tile (x̄_k += ȳ_j·w_jk over j from the last node to the
+   * first, from x̄_k as it was, or 0 when the layer writes it whole), with x̄ and ȳ by row so that
+   * the loops run over the inputs.
+   */
+  private void inputAdjointsByRow(Layer L, double[][] w, int s0, int count, double[] adj) {
+    final int m = L.m, n = L.n;
+    final int[] active = this.active;
+    final double[][] xb = this.xb, gt = this.gt, ys = this.ys;
+    for (int j = 0; j < m; j++) {
+      final double[] g = ys[j];
+      for (int q = 0; q < count; q++) gt[q][j] = g[q];
+    }
+    for (int k = 0; k < n; k++) {
+      final int xk = L.x[k] + s0;
+      if (L.sole != null) {
+        for (int q = 0; q < count; q++) xb[q][k] = 0.0;
+      } else {
+        for (int q = 0; q < count; q++) xb[q][k] = adj[xk + active[q]];
+      }
+    }
+    accumulateBackward(xb, count, w, m, gt, n);
+    for (int k = 0; k < n; k++) {
+      final int xk = L.x[k] + s0;
+      for (int q = 0; q < count; q++) adj[xk + active[q]] = xb[q][k];
     }
   }
 
