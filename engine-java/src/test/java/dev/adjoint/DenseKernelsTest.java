@@ -314,30 +314,49 @@ class DenseKernelsTest {
     // (inf - inf), in some rows only; 300 rows: two whole tiles and a ragged one
     for (double bad : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN}) {
       Random r = new Random(5);
+      ReluChain c = ReluChain.of(r, 5);
+      c.w2.get(3).get(1).setData(bad);
+      c.b2.get(0).setData(-bad);
+      double[][] rows = BatchTapeTest.rows(r, 300, 2);
+      BatchTape tape = c.record(r, rows);
+      assertReplayIsWholeGraph(tape, c.p, c.f, rows, c.reduce, bad + ": ");
+    }
+  }
+
+  /**
+   * Layers 2 → 6 → width → 1, the first two with bias and ReLU, each feeding the next alone (so
+   * their forwards and reverses run tile by tile together), and a hinge-like reduction that
+   * skips the rows past their margin.
+   */
+  record ReluChain(List<Value> p, List<List<Value>> w2, List<Value> b2, List<Value> b3, Function<List<Value>, Value> f,
+      Function<List<Value>, Value> reduce) {
+    static ReluChain of(Random r, int width) {
       List<Value> p = new ArrayList<>();
-      List<List<Value>> w1 = matrix(r, 6, 2, p), w2 = matrix(r, 5, 6, p), w3 = matrix(r, 1, 5, p);
-      List<Value> b1 = BatchTapeTest.leaves(r, 6), b2 = BatchTapeTest.leaves(r, 5), b3 = BatchTapeTest.leaves(r, 1);
+      List<List<Value>> w1 = matrix(r, 6, 2, p), w2 = matrix(r, width, 6, p), w3 = matrix(r, 1, width, p);
+      List<Value> b1 = BatchTapeTest.leaves(r, 6), b2 = BatchTapeTest.leaves(r, width), b3 = BatchTapeTest.leaves(r, 1);
       p.addAll(b1);
       p.addAll(b2);
       p.addAll(b3);
-      w2.get(3).get(1).setData(bad);
-      b2.get(0).setData(-bad);
       Function<List<Value>, Value> f = x -> {
         List<Value> h1 = new ArrayList<>(), h2 = new ArrayList<>();
         for (int j = 0; j < 6; j++) h1.add(Value.dot(w1.get(j), x).plus(b1.get(j)).relu());
-        for (int j = 0; j < 5; j++) h2.add(Value.dot(w2.get(j), h1).plus(b2.get(j)).relu());
+        for (int j = 0; j < width; j++) h2.add(Value.dot(w2.get(j), h1).plus(b2.get(j)).relu());
         return Value.dot(w3.get(0), h2).plus(b3.get(0));
       };
-      double[][] rows = BatchTapeTest.rows(r, 300, 2);
-      List<Value> placeholders = BatchTapeTest.leaves(r, 2);
       Function<List<Value>, Value> reduce = outs -> {
         List<Value> hinge = new ArrayList<>();
         for (int k = 0; k < outs.size(); k++) hinge.add(outs.get(k).times(k % 2 == 0 ? -1.0 : 1.0).plus(1.0).relu());
         return Value.sum(hinge);
       };
+      return new ReluChain(p, w2, b2, b3, f, reduce);
+    }
+
+    /** Records it over the rows; three dense layers. */
+    BatchTape record(Random r, double[][] rows) {
+      List<Value> placeholders = BatchTapeTest.leaves(r, 2);
       BatchTape tape = BatchTape.record(p, placeholders, f.apply(placeholders), rows, reduce);
       assertEquals(3, tape.denseLayers());
-      assertReplayIsWholeGraph(tape, p, f, rows, reduce, bad + ": ");
+      return tape;
     }
   }
 
@@ -351,31 +370,13 @@ class DenseKernelsTest {
     // ragged second tile, two whole tiles and a ragged one
     for (int nrows : new int[] {1, 130, 300}) {
       Random r = new Random(23);
-      List<Value> p = new ArrayList<>();
-      List<List<Value>> w1 = matrix(r, 6, 2, p), w2 = matrix(r, 7, 6, p), w3 = matrix(r, 1, 7, p);
-      List<Value> b1 = BatchTapeTest.leaves(r, 6), b2 = BatchTapeTest.leaves(r, 7), b3 = BatchTapeTest.leaves(r, 1);
-      p.addAll(b1);
-      p.addAll(b2);
-      p.addAll(b3);
-      w2.get(3).get(1).setData(Double.NEGATIVE_INFINITY);
-      Function<List<Value>, Value> f = x -> {
-        List<Value> h1 = new ArrayList<>(), h2 = new ArrayList<>();
-        for (int j = 0; j < 6; j++) h1.add(Value.dot(w1.get(j), x).plus(b1.get(j)).relu());
-        for (int j = 0; j < 7; j++) h2.add(Value.dot(w2.get(j), h1).plus(b2.get(j)).relu());
-        return Value.dot(w3.get(0), h2).plus(b3.get(0));
-      };
+      ReluChain c = ReluChain.of(r, 7);
+      c.w2.get(3).get(1).setData(Double.NEGATIVE_INFINITY);
       double[][] rows = BatchTapeTest.rows(r, nrows, 2);
-      Function<List<Value>, Value> reduce = outs -> {
-        List<Value> hinge = new ArrayList<>();
-        for (int k = 0; k < outs.size(); k++) hinge.add(outs.get(k).times(k % 2 == 0 ? -1.0 : 1.0).plus(1.0).relu());
-        return Value.sum(hinge);
-      };
-      List<Value> placeholders = BatchTapeTest.leaves(r, 2);
-      BatchTape tape = BatchTape.record(p, placeholders, f.apply(placeholders), rows, reduce);
-      assertEquals(3, tape.denseLayers());
+      BatchTape tape = c.record(r, rows);
       for (double bias : new double[] {0.0, 6.0, -6.0, 6.0, 0.5}) {
-        b3.get(0).setData(bias);
-        assertReplayIsWholeGraph(tape, p, f, rows, reduce, nrows + " rows, output bias " + bias + ": ");
+        c.b3.get(0).setData(bias);
+        assertReplayIsWholeGraph(tape, c.p, c.f, rows, c.reduce, nrows + " rows, output bias " + bias + ": ");
       }
     }
   }
