@@ -293,7 +293,7 @@ public final class BatchTape {
     reduceInputs.addAll(outputs);
     Tape reduction = Tape.record(reduceInputs, loss);
     BatchShards split = shards == 1 ? null : new BatchShards(shards, op, ea, eb, args, val, sharedSlots, nin, lanes, nrow, reassociated);
-    StackTraceElement at = Anomaly.callerOutsideLibrary();
+    StackTraceElement at = Anomaly.recordingCaller();
     return new BatchTape(sharedSlots, nin, lanes, yBase, op, ea, eb, args, out, laneOfRow, leaves, val, reduction, kernels, split,
         p.sites, at == null ? null : at.toString(), reassociated);
   }

@@ -189,7 +189,7 @@ public final class Tape {
     Guards.Taken taken = Guards.taken(outputs);
     List<Value> read = Guards.shaping(taken.reads, inputIndex);
     List<Guards.Comparison> compared = Guards.shapingComparisons(taken.comparisons, inputIndex);
-    StackTraceElement at = Anomaly.callerOutsideLibrary();
+    StackTraceElement at = Anomaly.recordingCaller();
     String site = at == null ? "an unknown place" : at.toString();
     if (read.isEmpty() && compared.isEmpty()) {
       return sited(new Tape(Program.lower(inputs, outputs, false), inputs.toArray(new Value[0])), site);
