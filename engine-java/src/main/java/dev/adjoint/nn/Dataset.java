@@ -17,7 +17,7 @@ public final class Dataset {
   private Dataset(double[][] x, double[] y) {
     java.util.Objects.requireNonNull(x, "Dataset: the rows are null");
     java.util.Objects.requireNonNull(y, "Dataset: the labels are null");
-    for (int i = 0; i < x.length; i++) java.util.Objects.requireNonNull(x[i], "Dataset: row " + i + " is null");
+    for (int i = 0; i < x.length; i++) if (x[i] == null) throw new NullPointerException("Dataset: row " + i + " is null");
     if (x.length != y.length) throw new IllegalArgumentException("Dataset: " + x.length + " rows but " + y.length + " labels");
     if (x.length == 0) throw new IllegalArgumentException("Dataset: no rows");
     int d = x[0].length;

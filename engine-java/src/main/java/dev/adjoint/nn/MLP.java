@@ -186,31 +186,35 @@ public final class MLP implements Model {
     List<?> list = (List<?>) ls;
     List<Layer> layers = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      String at = "layers[" + i + "]";
-      if (!(list.get(i) instanceof Map)) throw new IllegalArgumentException(file + ": " + at + " is not an object");
+      // the places in messages ("layers[0].w[3][1]") are spelled out only when one is thrown: a cold
+      // JVM spent tens of milliseconds concatenating them for every weight of a 64-wide layer
+      if (!(list.get(i) instanceof Map)) throw new IllegalArgumentException(file + ": " + at(i, "", -1, -1) + " is not an object");
       Map<?, ?> layer = (Map<?, ?>) list.get(i);
-      List<?> w = array(layer.get("w"), file, at + ".w");
-      List<?> b = array(layer.get("b"), file, at + ".b");
-      if (w.isEmpty()) throw new IllegalArgumentException(file + ": " + at + ".w has no rows");
-      if (w.size() != b.size()) throw new IllegalArgumentException(file + ": " + at + " has " + w.size() + " weight rows but " + b.size() + " biases");
+      List<?> w = array(layer.get("w"), file, i, ".w", -1);
+      List<?> b = array(layer.get("b"), file, i, ".b", -1);
+      if (w.isEmpty()) throw new IllegalArgumentException(file + ": " + at(i, ".w", -1, -1) + " has no rows");
+      if (w.size() != b.size()) {
+        throw new IllegalArgumentException(file + ": " + at(i, "", -1, -1) + " has " + w.size() + " weight rows but " + b.size() + " biases");
+      }
       double[][] weights = new double[w.size()][];
       double[] biases = new double[b.size()];
       for (int j = 0; j < w.size(); j++) {
-        List<?> row = array(w.get(j), file, at + ".w[" + j + "]");
-        if (row.isEmpty()) throw new IllegalArgumentException(file + ": " + at + ".w[" + j + "] is empty");
+        List<?> row = array(w.get(j), file, i, ".w", j);
+        if (row.isEmpty()) throw new IllegalArgumentException(file + ": " + at(i, ".w", j, -1) + " is empty");
         if (j > 0 && row.size() != weights[0].length) {
-          throw new IllegalArgumentException(file + ": " + at + ".w[" + j + "] has " + row.size() + " weights, " + at + ".w[0] has " + weights[0].length);
+          throw new IllegalArgumentException(file + ": " + at(i, ".w", j, -1) + " has " + row.size() + " weights, " + at(i, ".w", 0, -1)
+              + " has " + weights[0].length);
         }
         weights[j] = new double[row.size()];
-        for (int k = 0; k < row.size(); k++) weights[j][k] = number(row.get(k), file, at + ".w[" + j + "][" + k + "]");
-        biases[j] = number(b.get(j), file, at + ".b[" + j + "]");
+        for (int k = 0; k < row.size(); k++) weights[j][k] = number(row.get(k), file, i, ".w", j, k);
+        biases[j] = number(b.get(j), file, i, ".b", j, -1);
       }
       Object a = layer.get("activation");
       Activation act = i < list.size() - 1 ? Activation.RELU : Activation.LINEAR;
-      if (a != null) act = activationNamed(a, file, at + ".activation");
+      if (a != null) act = activationNamed(a, file, at(i, ".activation", -1, -1));
       if (i > 0 && weights[0].length != layers.get(i - 1).outputs()) {
-        throw new IllegalArgumentException(file + ": " + at + " reads " + weights[0].length + " inputs but layers[" + (i - 1) + "] gives "
-            + layers.get(i - 1).outputs());
+        throw new IllegalArgumentException(file + ": " + at(i, "", -1, -1) + " reads " + weights[0].length + " inputs but layers[" + (i - 1)
+            + "] gives " + layers.get(i - 1).outputs());
       }
       layers.add(Layer.of(weights, biases, act));
     }
@@ -226,14 +230,23 @@ public final class MLP implements Model {
     return model;
   }
 
+  /** A place in the file: layers[i], then field, then [j] and [k] when they are not negative. */
+  private static String at(int i, String field, int j, int k) {
+    return "layers[" + i + "]" + field + (j < 0 ? "" : "[" + j + "]") + (k < 0 ? "" : "[" + k + "]");
+  }
+
   private static List<?> array(Object o, Path file, String at) {
     if (!(o instanceof List)) throw new IllegalArgumentException(file + ": " + at + " is " + (o == null ? "missing" : "not an array"));
     return (List<?>) o;
   }
 
-  private static double number(Object o, Path file, String at) {
-    if (!(o instanceof Double)) throw new IllegalArgumentException(file + ": " + at + " is " + (o == null ? "null" : "not a number: " + o));
-    return (Double) o;
+  private static List<?> array(Object o, Path file, int i, String field, int j) {
+    return o instanceof List ? (List<?>) o : array(o, file, at(i, field, j, -1));
+  }
+
+  private static double number(Object o, Path file, int i, String field, int j, int k) {
+    if (o instanceof Double) return (Double) o;
+    throw new IllegalArgumentException(file + ": " + at(i, field, j, k) + " is " + (o == null ? "null" : "not a number: " + o));
   }
 
   private static String number(double v, Path file) {

@@ -295,6 +295,24 @@ public class TrainerTest {
         .startsWith(f + ": layers[0].activation is swish, not one of linear, relu, tanh, sigmoid, leaky_relu"));
     Files.writeString(f, "{\"layers\": [{\"w\": [[NaN]], \"b\": [0]}]}");
     assertEquals(f + ":1:21: unexpected 'N'", assertThrows(IllegalArgumentException.class, () -> MLP.load(f)).getMessage());
+    // every place a message names, spelled out only when it is thrown
+    String[][] cases = {
+        {"[1]", "layers[0] is not an object"},
+        {"[{\"b\": [0]}]", "layers[0].w is missing"},
+        {"[{\"w\": [[1]], \"b\": 0}]", "layers[0].b is not an array"},
+        {"[{\"w\": [], \"b\": []}]", "layers[0].w has no rows"},
+        {"[{\"w\": [[1]], \"b\": [0, 1]}]", "layers[0] has 1 weight rows but 2 biases"},
+        {"[{\"w\": [[1], 2], \"b\": [0, 1]}]", "layers[0].w[1] is not an array"},
+        {"[{\"w\": [[1], []], \"b\": [0, 1]}]", "layers[0].w[1] is empty"},
+        {"[{\"w\": [[1], [1, 2]], \"b\": [0, 1]}]", "layers[0].w[1] has 2 weights, layers[0].w[0] has 1"},
+        {"[{\"w\": [[1]], \"b\": [null]}]", "layers[0].b[0] is null"},
+        {"[{\"w\": [[1]], \"b\": [0]}, {\"w\": [[1]], \"b\": [0], \"activation\": 3}]", "layers[1].activation is 3.0, not one of"},
+    };
+    for (String[] c : cases) {
+      Files.writeString(f, "{\"layers\": " + c[0] + "}");
+      String m = assertThrows(IllegalArgumentException.class, () -> MLP.load(f), c[0]).getMessage();
+      assertTrue(m.startsWith(f + ": " + c[1]), m);
+    }
   }
 
   @Test

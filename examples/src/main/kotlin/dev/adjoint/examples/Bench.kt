@@ -63,8 +63,14 @@ class BenchMoons : Callable<Int> {
         val summation = if (reassociate) Summation.REASSOCIATED else Summation.EXACT
         repeat(warmup) { MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution, summation = summation) }
         val r = MoonsWorkload.run(MoonsWorkload.readMlp(init), dataset, steps, execution, summation = summation)
+        // appended, not a string template: a template's first use sets up the JVM's string
+        // concatenation (method handles), which no other step of this command needs
+        val system = StringBuilder("adjoint-0.1.0-SNAPSHOT ").append(mode)
+        if (reassociate) system.append(" reassociated")
+        if (warmup > 0) system.append(" warmup ").append(warmup)
+        system.append(" (java ").append(System.getProperty("java.version")).append(')')
         val line = linkedMapOf<String, Any>(
-            "system" to "adjoint-0.1.0-SNAPSHOT $mode" + (if (reassociate) " reassociated" else "") + (if (warmup > 0) " warmup $warmup" else "") + " (java ${System.getProperty("java.version")})",
+            "system" to system.toString(),
             "steps" to r.steps,
             "loss0" to r.loss0,
             "loss_last" to r.lossLast,
