@@ -60,8 +60,9 @@ class LauncherTest {
 
     private val real get() = home.toRealPath()
 
-    /** A short job's options: C1 only, and Adjoint's own methods compiled early. */
-    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02"
+    /** A short job's options: C1 only, and Adjoint's own methods compiled early and in the foreground. */
+    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02 " +
+        "-XX:CompileCommand=option,dev.adjoint.*::*,bool,BackgroundCompilation,false"
 
     @Test
     fun aShortJobRunsWithC1AndTheArchive() {
