@@ -38,6 +38,30 @@ class TrainingTest {
         assertTrue(bar.endsWith("\n"), "the bar ends its line when training ends")
     }
 
+    /** a·x0 + b·x1 + c·x0·x1: scalar parameters, no layer kernel, so reassociation changes the sums. */
+    private class Scalars : dev.adjoint.nn.Model {
+        private val p = listOf(0.3, -0.2, 0.1).map { dev.adjoint.Value.of(it) }
+        override fun parameters() = p
+        override fun apply(x: List<dev.adjoint.Value>) = listOf(x[0] * p[0] + x[1] * p[1] + x[0] * x[1] * p[2])
+        override fun inputs() = 2
+        override fun outputs() = 1
+    }
+
+    @Test
+    fun reassociatedSummationIsWithinRoundingAndAnMlpTrainsToTheSameBits() {
+        val data = Dataset.moons(300, 0.2, 8)
+        fun scalars(summation: Summation) = Scalars().fit(data, epochs = 50, optimizer = sgd(0.1)) { l2 = 1e-4; this.summation = summation }.loss
+        val exact = scalars(Summation.EXACT)
+        val reassociated = scalars(Summation.REASSOCIATED)
+        for (k in exact.indices) assertEquals(exact[k], reassociated[k], 1e-9 * Math.abs(exact[k]), "step $k")
+        assertTrue(exact.indices.any { exact[it] != reassociated[it] }, "bitwise the exact losses: the summation did not reach the tape")
+        assertArrayEquals(reassociated, scalars(Summation.REASSOCIATED), 0.0, "the same bits again")
+        // an MLP's layers run as dense kernels, which keep the exact order
+        fun trainMlp(summation: Summation) =
+            mlp(inputs = 2) { dense(16, relu); dense(1) }.fit(data, epochs = 20, optimizer = sgd(0.5)) { this.summation = summation }.loss
+        assertArrayEquals(trainMlp(Summation.EXACT), trainMlp(Summation.REASSOCIATED), 0.0)
+    }
+
     @Test
     fun callbacksSeeEveryStepAndTapeEqualsDynamic() {
         val data = Dataset.moons(40, 0.1, 3)
