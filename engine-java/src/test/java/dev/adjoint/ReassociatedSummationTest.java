@@ -86,6 +86,30 @@ class ReassociatedSummationTest {
     assertTrue(differ > 0, "no gradient differed from the exact order in any bit: the reassociated sums did not run");
   }
 
+  @Test
+  void everyKindOfSharedOperandIsSummedWithinRounding() {
+    Random r = new Random(37);
+    List<Value> p = BatchTapeTest.leaves(r, 9);
+    // a sum over shared and row operands, an op of two shared operands (the same in every row), an
+    // op of one (exp), subtraction from either side, division and a power with a shared operand
+    Function<List<Value>, Value> f = x -> Value.sum(List.of(p.get(0), x.get(0).times(p.get(1)), p.get(2)))
+        .plus(p.get(3).times(p.get(4)).times(x.get(1)))
+        .plus(p.get(5).exp().times(x.get(0)))
+        .plus(p.get(6).minus(x.get(1)).times(x.get(1).minus(p.get(7))))
+        .plus(x.get(0).div(p.get(8).plus(3.0)).pow(Value.of(2.0)));
+    int differ = 0;
+    for (int nrows : new int[] {1, 2, 3, 4, 5, 63, 1000}) {
+      double[][] rows = BatchTapeTest.rows(r, nrows, 2);
+      Function<List<Value>, Value> reduce = BatchTapeTest.reduction(1, p);
+      List<Value> x = BatchTapeTest.leaves(r, 2);
+      BatchTape tape = BatchTape.record(p, x, f.apply(x), rows, reduce, 1, Summation.REASSOCIATED);
+      double[] got = replay(tape, p);
+      differ += assertWithinRounding(wholeGraph(p, f, rows, reduce), got, p.size(), 1e-12, nrows + " rows");
+      assertSameBits(got, replay(tape, p), nrows + " rows, again");
+    }
+    assertTrue(differ > 0, "no gradient differed from the exact order in any bit: the reassociated sums did not run");
+  }
+
   /**
    * A layer of m neurons written as sums of products (no dot node, so no layer kernel: each weight
    * is a scalar operand of a multiplication, each bias of an addition) over n inputs, then a
