@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import java.util.concurrent.Callable
+import java.util.concurrent.Executors
 import java.util.function.Function
 
 /**
@@ -116,6 +118,46 @@ class BatchTapeContractTest {
                 val e = assertThrows(IndexOutOfBoundsException::class.java) { t.output(bad) }
                 assertEquals("output: row $bad is outside 0..2", e.message)
             }
+        }
+    }
+
+    @Test
+    fun aLossBuiltOnTwoThreadsReadsEachRowFromItsOwnLane() {
+        // 2·o1 + o0, with 2·o1 made on another thread than the sum, and then the other way round: node numbers come from
+        // per-thread counters, so in one of the two the numbers do not order the loss, and its walk reaches row 1's output
+        // first (row 1 in lane 0); the rows' outputs, the loss and ∂/∂w are the whole graph's either way
+        val other = Executors.newSingleThreadExecutor()
+        try {
+            for (twiceElsewhere in listOf(true, false)) {
+                val loss = Function<List<Value>, Value> { o ->
+                    if (twiceElsewhere) {
+                        other.submit(Callable { o[1].times(2.0) }).get().plus(o[0])
+                    } else {
+                        val twice = o[1].times(2.0)
+                        other.submit(Callable { twice.plus(o[0]) }).get()
+                    }
+                }
+                val w = Value.of(0.5)
+                val x = Value.of(1.0)
+                val rows = arrayOf(doubleArrayOf(1.0), doubleArrayOf(3.0), doubleArrayOf(-2.0))
+                val three = Function<List<Value>, Value> { o -> loss.apply(o.take(2)).plus(o[2]) }
+                for (shards in 1..2) {
+                    val what = "2·o1 made ${if (twiceElsewhere) "on another thread" else "here"}, $shards shards"
+                    val t = BatchTape.record(listOf(w), listOf(x), x.times(w).tanh(), rows, three, shards)
+                    for (r in rows.indices) assertEquals(Math.tanh(rows[r][0] * 0.5), t.output(r), "$what, at recording: row $r")
+                    w.zeroGrad()
+                    val got = t.backward()
+                    for (r in rows.indices) assertEquals(Math.tanh(rows[r][0] * 0.5), t.output(r), "$what, replayed: row $r")
+                    val ww = Value.of(0.5)
+                    val outs = rows.map { Value.of(it[0]).times(ww).tanh() }
+                    val whole = outs[1].times(2.0).plus(outs[0]).plus(outs[2])
+                    whole.backward()
+                    assertEquals(whole.data(), got, "$what: loss")
+                    assertEquals(ww.grad(), w.grad(), 1e-15, "$what: ∂/∂w")
+                }
+            }
+        } finally {
+            other.shutdown()
         }
     }
 

@@ -106,6 +106,21 @@ class BatchTapeDiagnosticsTest {
     }
 
     @Test
+    fun aSharedOperandsOverflowInARuleThatReadsItsOutputNamesTheRow() {
+        // √v·x with v = 1e-300 shared: ∂/∂v = x/(2√v) per row reads √v, the node's own value; 5e149 in rows 0 and 2, and
+        // x = 1e160 makes it overflow in row 1, where the output gradient is 1e160
+        val v = Value.of(1e-300)
+        val x = Value.of(1.0)
+        val t = BatchTape.record(listOf(v), listOf(x), v.sqrt().times(x), arrayOf(doubleArrayOf(1.0), doubleArrayOf(1e160), doubleArrayOf(1.0)), sum)
+        val e = caught { t.backward() }
+        assertEquals("sqrt", e.op(), e.message)
+        assertEquals(listOf(1e-300), e.inputs(), e.message)
+        says(e, "BatchTape.backward: op 'sqrt' with output gradient 1.0E160 made the gradient of input 0 (the same in every row, summed over "
+            + "the rows) Infinity for row 1 (node 0 of the row graph) from inputs [1.0E-300]")
+        assertEquals(0.0, v.grad(), "a refused backward changed a gradient")
+    }
+
+    @Test
     fun anNaryNodesSharedOperandIsNamed() {
         // dot([x0, x1], [w0, w1])·1e300: ∂/∂w1 = 1e300·x1 summed over the rows overflows (x1 = 1e10 in row 1)
         val w0 = Value.of(1e-300)
