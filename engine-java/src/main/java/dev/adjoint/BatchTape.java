@@ -251,8 +251,6 @@ public final class BatchTape {
       throw new IllegalArgumentException("BatchTape.record: " + (nrow + n) + " row slots × " + lanes + " rows is more than an array holds");
     }
     final int yBase = sharedSlots + nrow * lanes;
-    double[] val = new double[(int) size];
-    System.arraycopy(p.values, nin + nrow, val, nin, constants);
     byte[] op = new byte[n];
     int[] ea = new int[n], eb = new int[n], args = new int[p.args.length];
     int[] uses = new int[nin];
@@ -275,6 +273,9 @@ public final class BatchTape {
             + uses[i] + " times in the row graph; at most once keeps its gradient's sum in order");
       }
     }
+    // the row graph's refusals come before the values' array, which may be as large as an array can be
+    double[] val = new double[(int) size];
+    System.arraycopy(p.values, nin + nrow, val, nin, constants);
     final int out = yBase + (n - 1) * lanes;
     DenseKernels kernels = DenseKernels.plan(op, ea, eb, args, sharedSlots, yBase, lanes, 1);
     Value[] leaves = shared.toArray(new Value[0]);

@@ -81,6 +81,14 @@ class BatchTapeContractTest {
         refused("3,000 op nodes × 716,000 rows", "record: 3000 row slots × 716000 rows") {
             BatchTape.record(listOf(w), listOf(), deep, Array(716_000) { DoubleArray(0) }, sum)
         }
+        // exactly as many slots as an array holds (2^31 - 9: one shared slot and 2,969 row slots × 723,302 rows) is not
+        // refused for its size but for the row graph's own fault, found before anything is allocated; one slot more is
+        var chain = w.times(w)
+        repeat(2968) { chain = chain.sin() }
+        val none = DoubleArray(0)
+        val most = Array(723_302) { none }
+        refused("2^31 - 9 slots", "shared leaf 0 (${w}) is an operand 2 times") { BatchTape.record(listOf(w), listOf(), chain, most, sum) }
+        refused("2^31 - 8 slots", "record: 2969 row slots × 723302 rows") { BatchTape.record(listOf(w, v), listOf(), chain, most, sum) }
     }
 
     @Test

@@ -179,6 +179,12 @@ class TapeDiagnosticsTest {
         assertEquals(listOf(0.0), e.inputs(), e.message)
         assertTrue(e.message!!.startsWith("Tape.hvp: op 'pow' with output gradient 1.0 and its tangent 0.0 produced gradient 0.0 "
             + "and gradient tangent Infinity for input 0 from inputs [0.0] and input tangents [1.0]"), e.message)
+        // elsewhere the same tape passes under detection: the gradient (1.5·√z, cos x) and H·v = (0.75/√z, 0) at z = 0.25
+        val hvElsewhere = DoubleArray(2)
+        val gradElsewhere = DoubleArray(2)
+        assertEquals(Math.sin(0.3) + 0.125, Anomaly.detect { tape.hvp(doubleArrayOf(0.25, 0.3), doubleArrayOf(1.0, 0.0), hvElsewhere, gradElsewhere) })
+        assertEquals(listOf(0.75, Math.cos(0.3)), gradElsewhere.toList())
+        assertEquals(listOf(1.5, 0.0), hvElsewhere.toList())
         // (x·y)·1e300 + sin(w) at x = 1e10, y = 1e-300 along nothing: ∂/∂y = 1e300·x overflows, at the product's second
         // input, which is input 0; every tangent stays 0
         val xx = Value.of(1e10)
