@@ -60,9 +60,8 @@ class LauncherTest {
 
     private val real get() = home.toRealPath()
 
-    /** A short job's options: C1 only, and Adjoint's own methods compiled early and in the foreground. */
-    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02 " +
-        "-XX:CompileCommand=option,dev.adjoint.*::*,bool,BackgroundCompilation,false"
+    /** A short job's options: C1 only (one compiler thread, the serial collector), and Adjoint's own methods compiled early. */
+    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02"
 
     @Test
     fun aShortJobRunsWithC1AndTheArchive() {
