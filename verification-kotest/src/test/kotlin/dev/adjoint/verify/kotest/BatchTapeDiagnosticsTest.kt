@@ -118,6 +118,15 @@ class BatchTapeDiagnosticsTest {
         says(e, "BatchTape.backward: op 'sqrt' with output gradient 1.0E160 made the gradient of input 0 (the same in every row, summed over "
             + "the rows) Infinity for row 1 (node 0 of the row graph) from inputs [1.0E-300]")
         assertEquals(0.0, v.grad(), "a refused backward changed a gradient")
+        // x^u with u = 1 shared, on the right: ∂/∂u = y·ln x per row reads the node's value y = x; x = 1e308 in row 1
+        // makes it overflow there (1e308·709.2)
+        val u = Value.of(1.0)
+        val pow = BatchTape.record(listOf(u), listOf(x), x.pow(u), arrayOf(doubleArrayOf(2.0), doubleArrayOf(1e308), doubleArrayOf(2.0)), sum)
+        val p = caught { pow.backward() }
+        assertEquals("pow", p.op(), p.message)
+        says(p, "BatchTape.backward: op 'pow' with output gradient 1.0 made the gradient of input 1 (the same in every row, summed over "
+            + "the rows) Infinity for row 1 (node 0 of the row graph) from inputs [1.0E308, 1.0]")
+        assertEquals(0.0, u.grad(), "a refused backward changed a gradient")
     }
 
     @Test

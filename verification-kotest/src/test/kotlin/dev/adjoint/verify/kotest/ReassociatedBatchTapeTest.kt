@@ -16,8 +16,9 @@ import java.util.function.Function
  * of a scalar op come in row order; those of a `sum` or `dot` from the last row to the first,
  * leaving out the rows where the node's gradient is 0 (its rule is skipped there). Every kind of
  * shared operand: either side of +, -, · (written-out loops) and of /, a unary op's, both operands
- * of one node, and in `sum` and `dot` against a row operand or another shared leaf; from 1 to 11
- * rows, so that every remainder of the four-way loops is reached.
+ * of one node, and in `sum` and `dot` against a row operand or another shared leaf, the row
+ * operands op nodes whose adjoints reach a shared leaf's gradient; from 1 to 11 rows, so that
+ * every remainder of the four-way loops is reached.
  */
 class ReassociatedBatchTapeTest {
     private val sum = Function<List<Value>, Value> { outs -> outs.drop(1).fold(outs[0]) { acc, o -> acc.plus(o) } }
@@ -37,20 +38,27 @@ class ReassociatedBatchTapeTest {
      */
     private class Shape(val name: String, val shared: Int, val row: Int, val build: (List<Value>, List<Value>) -> Pair<Value, List<Value?>>)
 
+    // the row operands of the nodes with a shared operand are op nodes over a shared leaf of their own (xᵢ·wₖ), so
+    // that their adjoints, computed in the same loops, reach a gradient this test reads
     private val shapes = listOf(
-        Shape("+, -, · with a shared operand on either side", 6, 3) { w, x ->
-            val chain = w[0].times(x[0]).plus(x[1].times(w[1])).plus(w[2].plus(x[0])).plus(x[1].plus(w[3]))
-                .plus(w[4].minus(x[0])).plus(x[1].minus(w[5]))
-            chain.times(x[2]) to List(6) { null }
+        Shape("+, -, · with a shared operand on either side", 8, 3) { w, x ->
+            val r0 = x[0].times(w[6])
+            val r1 = w[7].times(x[1])
+            val chain = w[0].times(r0).plus(r1.times(w[1])).plus(w[2].plus(r0)).plus(r1.plus(w[3]))
+                .plus(w[4].minus(r0)).plus(r1.minus(w[5]))
+            chain.times(x[2]) to List(8) { null }
         },
-        Shape("/ on either side, a unary op, both operands shared", 5, 2) { w, x ->
-            val chain = w[0].div(x[0]).plus(x[0].div(w[1])).plus(w[2].exp().times(x[1])).plus(w[3].times(w[4]).times(x[0]))
-            chain.times(x[1]) to List(5) { null }
+        Shape("/ on either side, a unary op, both operands shared", 6, 2) { w, x ->
+            val r0 = x[0].times(w[5])
+            val chain = w[0].div(r0).plus(r0.div(w[1])).plus(w[2].exp().times(x[1])).plus(w[3].times(w[4]).times(x[0]))
+            chain.times(x[1]) to List(6) { null }
         },
-        Shape("sum and dot against row operands and each other, rows skipped below a ReLU", 5, 4) { w, x ->
-            val dot = Value.dot(listOf(w[0], x[0], w[2], x[2]), listOf(x[1], w[1], w[3], x[3]))
-            val total = Value.sum(listOf(w[4], x[1]))
-            dot.relu().times(x[0]).plus(total.times(x[2])) to listOf(dot, dot, dot, dot, total)
+        Shape("sum and dot against row operands and each other, rows skipped below a ReLU", 10, 4) { w, x ->
+            val r = List(4) { x[it].times(w[5 + it]) }
+            val r4 = x[1].times(w[9])
+            val dot = Value.dot(listOf(w[0], r[0], w[2], r[2]), listOf(r[1], w[1], w[3], r[3]))
+            val total = Value.sum(listOf(w[4], r4))
+            dot.relu().times(x[0]).plus(total.times(x[2])) to listOf(dot, dot, dot, dot, total, null, null, null, null, null)
         },
     )
 
