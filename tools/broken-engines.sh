@@ -20,9 +20,9 @@ C=engine-java/src/main/java/dev/adjoint/Compiler.java
 # name | file | sed expression
 mutants=(
   "tanh-derivative-1-minus-y|$R|s/case TANH -> g \* Math.fma(-y, y, 1.0);/case TANH -> g * (1.0 - y);/"
-  "assign-instead-of-accumulate|$N|s/adj\[o.slot(a)\] += Rules.adjointA(op, a.data, bd, v.data, g);/adj[o.slot(a)] = Rules.adjointA(op, a.data, bd, v.data, g);/"
+  "assign-instead-of-accumulate|$N|s/adj\[ia\] += Rules.adjointA(op, a.data, bd, v.data, g);/adj[ia] = Rules.adjointA(op, a.data, bd, v.data, g);/"
   "assign-in-dot|$N|s/adj\[o.slot(w)\] += g \* x.data;/adj[o.slot(w)] = g * x.data;/"
-  "shared-nodes-visited-twice|$S|s/if (o.place(in) == 0) {/if (o.place(in) == 0 || (in.op != Op.LEAF \&\& o.place(in) > 0)) {/; s/^      if (w == x) return d;/      if (w == x) return cap;/"
+  "shared-nodes-visited-twice|$S|s/if (o.place(in) == 0) {/if (o.place(in) == 0 || (in.op != Op.LEAF \&\& o.place(in) > 0)) {/; s/^        if (w == x) return d;/        if (w == x) return cap;/; s/else if (ia <= d || ia >= cap || win\[ia\] != a) ia = slotElsewhere(a, ia);/else ia = cap;/"
   "sigmoid-forward-sign|$R|s|return 1.0 / (1.0 + Math.exp(-a));|return 1.0 / (1.0 + Math.exp(a));|"
   "sqrt-derivative-missing-2|$R|s|case SQRT -> g / (2.0 \* y);|case SQRT -> g / y;|"
   "div-adjoint-sign|$R|s|case DIV -> -g \* (a / b / b);|case DIV -> g * (a / b / b);|"

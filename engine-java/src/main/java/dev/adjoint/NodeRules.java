@@ -44,13 +44,22 @@ final class NodeRules {
         o.reach(p[d.length]); // the leaf holding f's number
         return;
       }
-      default: {
-        final Value a = v.a, b = v.b;
-        final double bd = b == null ? 0.0 : b.data;
-        adj[o.slot(a)] += Rules.adjointA(op, a.data, bd, v.data, g);
-        if (op.arity == 2) adj[o.slot(b)] += Rules.adjointB(op, a.data, bd, v.data, g);
-      }
+      default:
+        scalar(v, g, o.slot(v.a), op.arity == 2 ? o.slot(v.b) : -1, adj);
     }
+  }
+
+  /**
+   * The adjoint rule of a scalar op node v (unary, with a constant, or binary) whose gradient is g:
+   * adds its shares to the adjoints of its operands, at ia (operand a) and ib (operand b, read only
+   * when the op is binary), a's first.
+   */
+  static void scalar(Value v, double g, int ia, int ib, double[] adj) {
+    final Op op = v.op;
+    final Value a = v.a, b = v.b;
+    final double bd = b == null ? 0.0 : b.data;
+    adj[ia] += Rules.adjointA(op, a.data, bd, v.data, g);
+    if (op.arity == 2) adj[ib] += Rules.adjointB(op, a.data, bd, v.data, g);
   }
 
   /** The values of a PRIMITIVE node's operands (all but the last, which holds its number). */

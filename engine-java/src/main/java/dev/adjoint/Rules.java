@@ -61,7 +61,10 @@ import java.util.Arrays;
  *
  * <p>The ops themselves are declared once, in {@link Op}; every column here is a {@code switch}
  * expression over it with no {@code default}, so an op added there and forgotten here does not
- * compile. Sweeps and tapes dispatch on the op with a {@code switch}, never a virtual call. The
+ * compile. The columns sweeps call per node ({@link #forward}, {@link #adjointA},
+ * {@link #adjointB}) are cut in two: the arithmetic ops in a switch small enough for the JIT to
+ * inline into a sweep, whose {@code default} is the rest, a switch with no {@code default} that
+ * sends the arithmetic ops back (each formula is written once). Sweeps and tapes dispatch on the op with a {@code switch}, never a virtual call. The
  * drivers that apply these rules to each data layout live with the layout: graph nodes in
  * {@link NodeRules}, a tape's flat slot arrays in {@link SlotRules}, a batch tape's lanes in
  * {@link LaneRules}.
@@ -85,6 +88,17 @@ final class Rules {
       case MUL -> a * b;
       case DIV -> a / b;
       case NEG -> -a;
+      default -> forwardOther(op, a, b);
+    };
+  }
+
+  /**
+   * The forward rule of the other ops, apart so that {@link #forward} is small enough for the JIT to
+   * inline into every sweep (a switch over every op is not); the arithmetic ops are {@link #forward}'s.
+   */
+  private static double forwardOther(Op op, double a, double b) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, NEG -> forward(op, a, b);
       case POW -> powt(a, b);
       case POWC -> pow(a, b);
       case EXP -> Math.exp(a);
@@ -126,6 +140,16 @@ final class Rules {
       case MUL -> g * b;
       case DIV -> g / b;
       case NEG -> -g;
+      default -> adjointAOther(op, a, b, y, g);
+    };
+  }
+
+  /**
+   * The adjoint rule (first operand) of the other ops, apart as {@link #forwardOther} is.
+   */
+  private static double adjointAOther(Op op, double a, double b, double y, double g) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, NEG -> adjointA(op, a, b, y, g);
       case POW -> b == 0.0 ? 0.0 : g * (b * powt(a, b - 1.0));
       case POWC -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0));
       case EXP -> g * y;
@@ -174,6 +198,16 @@ final class Rules {
       case SUB -> -g;
       case MUL -> g * a;
       case DIV -> -g * (a / b / b);
+      default -> adjointBOther(op, a, b, y, g);
+    };
+  }
+
+  /**
+   * The adjoint rule (second operand) of the other binary ops, apart as {@link #forwardOther} is.
+   */
+  private static double adjointBOther(Op op, double a, double b, double y, double g) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV -> adjointB(op, a, b, y, g);
       case POW -> a == 0.0 && b >= 0.0 ? 0.0 : g * (y * Math.log(a));
       case MAX -> a > b ? 0.0 : a == b ? g / 2.0 : g;
       case MIN -> a < b ? 0.0 : a == b ? g / 2.0 : g;

@@ -493,6 +493,8 @@ final class Sweep {
     private int status;
     private Value[] win;
     private double[] adj;
+    /** The last call's adjoints, kept for the next (up to 4 · {@link #KEEP} entries). */
+    private double[] kept;
     /** Leaves outside the window, their adjoints at cap + 1 + j; open addressing by number: j + 1. */
     private Value[] far;
     private int farCount;
@@ -521,6 +523,7 @@ final class Sweep {
         return true;
       } finally {
         win = null;
+        if (adj != null && adj.length <= KEEP << 2) kept = adj;
         adj = null;
         far = null;
         farCount = 0;
@@ -540,56 +543,88 @@ final class Sweep {
       farCount = 0;
       if (farTable != null) Arrays.fill(farTable, 0);
       final Value[] win = this.win = new Value[cap];
-      double[] adj = this.adj = new double[cap + 1 + 16];
+      // the adjoints are kept from call to call: slot() zeroes each entry as it places its node
+      double[] adj = kept;
+      if (adj == null || adj.length < cap + 1 + 16) adj = new double[cap + 1 + 16];
+      kept = null;
+      this.adj = adj;
       win[0] = root;
       adj[0] = 1.0;
       for (int d = 0; d <= maxd; d++) {
         final Value v = win[d];
-        if (v == null || v.op == Op.LEAF) continue;
-        final int need = cap + 1 + farCount + v.arity();
+        if (v == null) continue;
+        final Op op = v.op;
+        final int arity = op.arity;
+        if (arity == 0) continue;
+        final int need = cap + 1 + farCount + (arity < 0 ? v.args.length : arity);
         if (adj.length < need) adj = this.adj = Arrays.copyOf(adj, Math.max(need, adj.length + (adj.length >> 1)));
         at = d;
-        NodeRules.adjoint(v, adj[d], this, adj);
+        if (arity < 0) {
+          NodeRules.adjoint(v, adj[d], this, adj);
+        } else {
+          // NodeRules.adjoint's scalar case, with slot()'s common case written out (the JIT does
+          // not reliably inline slot())
+          final Value a = v.a;
+          int ia = top - a.hash, ib = -1;
+          if (ia > d && ia < cap && win[ia] == null) place(a, ia);
+          else if (ia <= d || ia >= cap || win[ia] != a) ia = slotElsewhere(a, ia);
+          if (arity == 2) {
+            final Value b = v.b;
+            ib = top - b.hash;
+            if (ib > d && ib < cap && win[ib] == null) place(b, ib);
+            else if (ib <= d || ib >= cap || win[ib] != b) ib = slotElsewhere(b, ib);
+          }
+          NodeRules.scalar(v, adj[d], ia, ib, adj);
+        }
         if (status != 0) return status;
       }
       return 0;
     }
 
-    /** x's index in the adjoints, placing x if the scan has not reached it yet. */
+    /** x's index in the adjoints, placing x (its adjoint 0) if the scan has not reached it yet. */
     @Override
     int slot(Value x) {
+      // the common case, small enough for the JIT to inline into the scan: x in the window ahead
       final int d = top - x.hash;
+      if (d > at && d < cap) {
+        final Value w = win[d];
+        if (w == x) return d;
+        if (w == null) {
+          place(x, d);
+          return d;
+        }
+      }
+      return slotElsewhere(x, d);
+    }
+
+    /** Places x at d in the window, an empty entry, with adjoint 0. */
+    private void place(Value x, int d) {
+      win[d] = x;
+      adj[d] = 0.0;
+      placed++;
+      if (d > maxd) maxd = d;
+    }
+
+    /** {@link #slot} of an x that is not, or cannot be, in the window ahead of the scan: d is its distance. */
+    private int slotElsewhere(Value x, int d) {
       if (x.op == Op.LEAF) {
         if (d >= 0 && d < cap) {
           final Value w = win[d];
           if (w == x) return d;
           if (w == null) {
-            win[d] = x;
-            placed++;
-            if (d > maxd) maxd = d;
+            place(x, d);
             return d;
           }
         }
         return cap + 1 + farSlot(x);
       }
-      if (d <= at) {
-        status = -1;
-        return cap;
-      }
+      // an op node behind the scan, beyond the window or where another node is
       if (d >= cap) {
         if (status == 0) status = d;
-        return cap;
-      }
-      final Value w = win[d];
-      if (w == x) return d;
-      if (w != null) {
+      } else {
         status = -1;
-        return cap;
       }
-      win[d] = x;
-      placed++;
-      if (d > maxd) maxd = d;
-      return d;
+      return cap;
     }
 
     @Override
@@ -609,6 +644,7 @@ final class Sweep {
       }
       if (farCount == far.length) far = Arrays.copyOf(far, farCount << 1);
       far[farCount] = x;
+      adj[cap + 1 + farCount] = 0.0;
       t[h] = ++farCount;
       placed++;
       final int d = top - x.hash;
