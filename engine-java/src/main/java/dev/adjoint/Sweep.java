@@ -485,8 +485,6 @@ final class Sweep {
     boolean busy;
     /** The root's number, the window's size, the scan's distance and the furthest placed. */
     private int top, cap, at, maxd;
-    /** Nodes placed so far, to bound the window by the graph's size. */
-    private int placed;
     /** The furthest far leaf within a few windows' depth: the next call's window reaches it. */
     private int nearFar;
     /** 0 while the scan may go on; -1: give up; above 0: an op node needs a window that deep. */
@@ -506,7 +504,7 @@ final class Sweep {
       try {
         int cap = hint;
         for (int r; (r = scan(root, cap)) != 0; ) {
-          if (r < 0 || r >= 1 << 29 || r > 16 * placed + (1 << 16)) return false;
+          if (r < 0 || r >= 1 << 29 || r > 16 * placed() + (1 << 16)) return false;
           cap = Math.max(cap << 2, Integer.highestOneBit(r) << 1);
         }
         Faults.point("Value.backward");
@@ -537,7 +535,6 @@ final class Sweep {
       this.top = root.hash;
       this.cap = cap;
       maxd = 0;
-      placed = 1;
       nearFar = 0;
       status = 0;
       farCount = 0;
@@ -554,12 +551,13 @@ final class Sweep {
         final Value v = win[d];
         if (v == null) continue;
         final Op op = v.op;
+        if (op == Op.LEAF) continue;
         final int arity = op.arity;
-        if (arity == 0) continue;
-        final int need = cap + 1 + farCount + (arity < 0 ? v.args.length : arity);
-        if (adj.length < need) adj = this.adj = Arrays.copyOf(adj, Math.max(need, adj.length + (adj.length >> 1)));
         at = d;
         if (arity < 0) {
+          // room for every operand to be a new far leaf: the array must not move under the rule
+          final int need = cap + 1 + farCount + v.args.length;
+          if (adj.length < need) adj = this.adj = Arrays.copyOf(adj, Math.max(need, adj.length + (adj.length >> 1)));
           NodeRules.adjoint(v, adj[d], this, adj);
         } else {
           // NodeRules.adjoint's scalar case, with slot()'s common case written out (the JIT does
@@ -574,11 +572,19 @@ final class Sweep {
             if (ib > d && ib < cap && win[ib] == null) place(b, ib);
             else if (ib <= d || ib >= cap || win[ib] != b) ib = slotElsewhere(b, ib);
           }
+          adj = this.adj; // a far leaf may have moved it
           NodeRules.scalar(v, adj[d], ia, ib, adj);
         }
         if (status != 0) return status;
       }
       return 0;
+    }
+
+    /** The nodes a stopped scan had placed, to bound the window by the graph's size. */
+    private int placed() {
+      int n = farCount;
+      for (int d = 0; d <= maxd; d++) if (win[d] != null) n++;
+      return n;
     }
 
     /** x's index in the adjoints, placing x (its adjoint 0) if the scan has not reached it yet. */
@@ -601,7 +607,6 @@ final class Sweep {
     private void place(Value x, int d) {
       win[d] = x;
       adj[d] = 0.0;
-      placed++;
       if (d > maxd) maxd = d;
     }
 
@@ -643,10 +648,10 @@ final class Sweep {
         if (far[q - 1] == x) return q - 1;
       }
       if (farCount == far.length) far = Arrays.copyOf(far, farCount << 1);
+      if (adj.length <= cap + 1 + farCount) adj = Arrays.copyOf(adj, adj.length + (adj.length >> 1));
       far[farCount] = x;
       adj[cap + 1 + farCount] = 0.0;
       t[h] = ++farCount;
-      placed++;
       final int d = top - x.hash;
       if (d > nearFar && d >= 0 && d < cap << 2) nearFar = d;
       if (farCount << 1 > t.length) {
