@@ -62,9 +62,10 @@ import java.util.Arrays;
  * <p>The ops themselves are declared once, in {@link Op}; every column here is a {@code switch}
  * expression over it with no {@code default}, so an op added there and forgotten here does not
  * compile. The columns sweeps call per node ({@link #forward}, {@link #adjointA},
- * {@link #adjointB}) are cut in two: the arithmetic ops in a switch small enough for the JIT to
- * inline into a sweep, whose {@code default} is the rest, a switch with no {@code default} that
- * sends the arithmetic ops back (each formula is written once). Sweeps and tapes dispatch on the op with a {@code switch}, never a virtual call. The
+ * {@link #adjointB}) are cut in two: the arithmetic ops and the common activations in a switch
+ * small enough for the JIT to inline into a sweep, whose {@code default} is the rest, a switch with
+ * no {@code default} that sends those back (each formula is written once). Sweeps and tapes
+ * dispatch on the op with a {@code switch}, never a virtual call. The
  * drivers that apply these rules to each data layout live with the layout: graph nodes in
  * {@link NodeRules}, a tape's flat slot arrays in {@link SlotRules}, a batch tape's lanes in
  * {@link LaneRules}.
@@ -88,25 +89,26 @@ final class Rules {
       case MUL -> a * b;
       case DIV -> a / b;
       case NEG -> -a;
+      case EXP -> Math.exp(a);
+      case LOG -> Math.log(a);
+      case TANH -> Math.tanh(a);
+      case SIGMOID -> sigmoid(a);
+      case RELU -> relu(a);
       default -> forwardOther(op, a, b);
     };
   }
 
   /**
    * The forward rule of the other ops, apart so that {@link #forward} is small enough for the JIT to
-   * inline into every sweep (a switch over every op is not); the arithmetic ops are {@link #forward}'s.
+   * inline into every sweep (a switch over every op is not); the arithmetic ops and the common
+   * activations (exp, log, tanh, sigmoid, relu) are {@link #forward}'s.
    */
   private static double forwardOther(Op op, double a, double b) {
     return switch (op) {
-      case ADD, SUB, MUL, DIV, NEG -> forward(op, a, b);
+      case ADD, SUB, MUL, DIV, NEG, EXP, LOG, TANH, SIGMOID, RELU -> forward(op, a, b);
       case POW -> powt(a, b);
       case POWC -> pow(a, b);
-      case EXP -> Math.exp(a);
-      case LOG -> Math.log(a);
       case SQRT -> Math.sqrt(a);
-      case TANH -> Math.tanh(a);
-      case SIGMOID -> sigmoid(a);
-      case RELU -> relu(a);
       case SIN -> Math.sin(a);
       case COS -> Math.cos(a);
       case ABS -> Math.abs(a);
@@ -140,6 +142,11 @@ final class Rules {
       case MUL -> g * b;
       case DIV -> g / b;
       case NEG -> -g;
+      case EXP -> g * y;
+      case LOG -> g / a;
+      case TANH -> g * Math.fma(-y, y, 1.0);
+      case SIGMOID -> g * (1.0 - y) * y;
+      case RELU -> reluAdjoint(y, g);
       default -> adjointAOther(op, a, b, y, g);
     };
   }
@@ -149,15 +156,10 @@ final class Rules {
    */
   private static double adjointAOther(Op op, double a, double b, double y, double g) {
     return switch (op) {
-      case ADD, SUB, MUL, DIV, NEG -> adjointA(op, a, b, y, g);
+      case ADD, SUB, MUL, DIV, NEG, EXP, LOG, TANH, SIGMOID, RELU -> adjointA(op, a, b, y, g);
       case POW -> b == 0.0 ? 0.0 : g * (b * powt(a, b - 1.0));
       case POWC -> b == 0.0 ? 0.0 : g * (b * pow(a, b - 1.0));
-      case EXP -> g * y;
-      case LOG -> g / a;
       case SQRT -> g / (2.0 * y);
-      case TANH -> g * Math.fma(-y, y, 1.0);
-      case SIGMOID -> g * (1.0 - y) * y;
-      case RELU -> reluAdjoint(y, g);
       case SIN -> g * Math.cos(a);
       case COS -> g * -Math.sin(a);
       case ABS -> g * sign(a);
