@@ -4,7 +4,7 @@ rem examples\src\main\launcher\adjoint.cmd); bin/adjoint is the same for POSIX s
 rem examples\target\adjoint.jar as `java -jar` would, with the class-data-sharing archive the build
 rem made, and with C1 only (-XX:TieredStopAtLevel=1) when rows x steps is at most ADJOINT_C1_MAX_WORK
 rem (default 100000; measured in README's Performance section), Adjoint's own methods then compiled
-rem after 1/50 of the usual calls and loop iterations, by one compiler thread, with the serial
+rem after 1/10 of the usual calls and loop iterations, by one compiler thread, with the serial
 rem collector. JAVA_HOME selects the JVM; JAVA_OPTS adds options (after the launcher's, so they win).
 setlocal EnableExtensions EnableDelayedExpansion
 for %%I in ("%~dp0..") do set "ADJOINT_HOME=%%~fI"
@@ -51,7 +51,7 @@ if defined ROWS if defined STEPS (
   for /f "delims=0123456789" %%X in ("!DIGITS!") do set "DIGITS="
   if defined DIGITS if "!DIGITS:~9!"=="" (
     set /a WORK=ROWS*STEPS
-    if !WORK! LEQ %ADJOINT_C1_MAX_WORK% set "FLAGS=-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:CompileCommand=quiet "-XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02" !FLAGS!"
+    if !WORK! LEQ %ADJOINT_C1_MAX_WORK% set "FLAGS=-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:CompileCommand=quiet "-XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.1" !FLAGS!"
   )
 )
 "%JAVA%" %FLAGS% %JAVA_OPTS% -jar "%JAR%" %*

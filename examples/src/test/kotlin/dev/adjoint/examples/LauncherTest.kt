@@ -61,7 +61,7 @@ class LauncherTest {
     private val real get() = home.toRealPath()
 
     /** A short job's options: C1 only (one compiler thread, the serial collector), and Adjoint's own methods compiled early. */
-    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.02"
+    private val c1 = "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:CompileCommand=quiet -XX:CompileCommand=option,dev.adjoint.*::*,double,CompileThresholdScaling,0.1"
 
     @Test
     fun aShortJobRunsWithC1AndTheArchive() {
