@@ -164,8 +164,8 @@ public class FitScope internal constructor() {
 
     /**
      * How a full batch replayed on a [dev.adjoint.BatchTape] sums the gradients over the rows:
-     * [Summation.EXACT] (the default: bitwise what [Execution.DYNAMIC] gives) or, opt-in,
-     * [Summation.REASSOCIATED]: deterministic (the same bits on every run), within rounding of the
+     * [dev.adjoint.BatchTape.Summation.EXACT] (the default: bitwise what [Execution.DYNAMIC] gives) or, opt-in,
+     * [dev.adjoint.BatchTape.Summation.REASSOCIATED]: deterministic (the same bits on every run), within rounding of the
      * exact sums, faster where a parameter is a scalar operand of many rows' nodes. Mini-batches
      * and define-by-run steps always sum exactly.
      */
