@@ -86,8 +86,7 @@ final class LaneRules {
       }
       return;
     }
-    int m = 0;
-    for (int s = lanes - 1; s >= 0; s--) if (!Rules.skipsZero(op, adj[y + s], val[y + s])) active[m++] = s;
+    final int m = activeLanes(op, val, adj, y, lanes, active);
     if (m == 0) return;
     for (int k = start, end = start + n; k < end; k++) {
       final int x = args[k];
@@ -132,6 +131,16 @@ final class LaneRules {
         }
       }
     }
+  }
+
+  /**
+   * Lists in {@code active} the rows of node y, from last to first, whose adjoint
+   * {@link Rules#skipsZero} does not skip, and returns how many there are.
+   */
+  private static int activeLanes(Op op, double[] val, double[] adj, int y, int lanes, int[] active) {
+    int m = 0;
+    for (int s = lanes - 1; s >= 0; s--) if (!Rules.skipsZero(op, adj[y + s], val[y + s])) active[m++] = s;
+    return m;
   }
 
   // ------------------------------------------------------------------------ reassociated sums
@@ -283,8 +292,7 @@ final class LaneRules {
       adjointLanes(op, args, start, n, val, adj, y, lanes, shared, active);
       return;
     }
-    int m = 0;
-    for (int s = lanes - 1; s >= 0; s--) if (!Rules.skipsZero(op, adj[y + s], val[y + s])) active[m++] = s;
+    final int m = activeLanes(op, val, adj, y, lanes, active);
     if (m == 0) return;
     for (int k = start, end = start + n; k < end; k++) {
       final int x = args[k];
