@@ -17,12 +17,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs the benchmarks with JMH several times and prints the table README's Performance section
  * shows: each ratio is taken from two benchmarks of the same run, and the table gives its median
  * over the runs with the lowest and highest. Arguments: the number of runs (default 3), then an
- * include pattern for JMH (default: the scalar and Rosenbrock benchmarks).
+ * include pattern for JMH (default: the scalar, Rosenbrock and sweep-floor benchmarks).
  */
 public final class Report {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    String include = args.length > 1 ? args[1] : "dev\\.adjoint\\.bench\\.(ScalarBench|RosenbrockBench)\\..*";
+    String include = args.length > 1 ? args[1] : "dev\\.adjoint\\.bench\\.(ScalarBench|RosenbrockBench|SweepFloorBench)\\..*";
     double[] compile = CompileCost.coldThenWarm(); // first, while this JVM has compiled no tape
     Map<String, List<Double>> rows = new LinkedHashMap<>();
     Map<String, Double> last = new HashMap<>();
@@ -46,8 +46,12 @@ public final class Report {
       ratio(rows, score, "Rosenbrock gradient n=100, Hipparchus Gradient / Adjoint, define-by-run", "hipparchusGradient:100", "adjointGraph:100");
       ratio(rows, score, "log-sum-exp n=16384, define-by-run record + reverse / plain double", "logSumExpRecordReverse", "logSumExpPlain");
       ratio(rows, score, "sum of products n=16384, define-by-run record + reverse / plain double", "sumOfProductsRecordReverse", "sumOfProductsPlain");
-      Double op = score.get("binaryOpRecordReverse");
-      if (op != null) rows.computeIfAbsent("define-by-run record + reverse, ns per binary op", k -> new ArrayList<>()).add(op);
+      single(rows, score, "define-by-run record + reverse, ns per binary op", "binaryOpRecordReverse");
+      single(rows, score, "the same chain, least code with Value's layout: allocation alone, ns per op", "allocate");
+      single(rows, score, "the same chain, least code: and a reverse sweep, plain writes, ns per op", "sweep");
+      single(rows, score, "the same chain, least code: and atomic adds to the leaves, ns per op", "sweepAtomicLeaves");
+      single(rows, score, "the same chain, least code: and per-thread node numbers (Value's contract), ns per op", "sweepAtomicLeavesThreadNumbers");
+      ratio(rows, score, "define-by-run record + reverse / the least code with Value's contract", "binaryOpRecordReverse", "sweepAtomicLeavesThreadNumbers");
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "%d JMH run(s); each cell: median (lowest-highest over the runs)%n%n", runs);
@@ -64,6 +68,11 @@ public final class Report {
     row(rows, "log-sum-exp n=16384, define-by-run record + reverse / plain double", "x", "", 0);
     row(rows, "sum of products n=16384, define-by-run record + reverse / plain double", "x", "", 0);
     row(rows, "define-by-run record + reverse, ns per binary op", " ns", "at most 20 ns", -20);
+    row(rows, "the same chain, least code with Value's layout: allocation alone, ns per op", " ns", "", 0);
+    row(rows, "the same chain, least code: and a reverse sweep, plain writes, ns per op", " ns", "", 0);
+    row(rows, "the same chain, least code: and atomic adds to the leaves, ns per op", " ns", "", 0);
+    row(rows, "the same chain, least code: and per-thread node numbers (Value's contract), ns per op", " ns", "", 0);
+    row(rows, "define-by-run record + reverse / the least code with Value's contract", "x", "", 0);
     // a chain of binary ops over two inputs, so that input slots do not count as ops
     Tape chain = Tape.record(new double[] {1.0, 1.0}, xs -> {
       dev.adjoint.Value v = xs.get(0);
@@ -82,6 +91,11 @@ public final class Report {
         if (ms != null) System.out.printf(Locale.ROOT, "| moons-%s, 100 steps, %s | %.1f ms | compare PyTorch | |%n", size, way.replace("100Steps", ""), ms);
       }
     }
+  }
+
+  private static void single(Map<String, List<Double>> rows, Map<String, Double> s, String what, String name) {
+    Double a = s.get(name);
+    if (a != null) rows.computeIfAbsent(what, k -> new ArrayList<>()).add(a);
   }
 
   private static void ratio(Map<String, List<Double>> rows, Map<String, Double> s, String what, String num, String den) {
