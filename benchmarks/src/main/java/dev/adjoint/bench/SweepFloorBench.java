@@ -96,17 +96,15 @@ public class SweepFloorBench {
   }
 
   /**
-   * The chain x₀·x₁·…·xₙ₋₁ on new leaves, kept in a new array (as {@code ScalarBench} keeps them in
-   * a new list); numbers from a field.
+   * The chain x₀·x₁·…·xₙ₋₁ on new leaves, made first and kept in a new array, as {@code
+   * ScalarBench} makes them and keeps them in a new list; numbers from a field.
    */
   Node build() {
     final Node[] leaves = this.leaves = new Node[N];
     final double[] x = this.x;
-    Node s = leaves[0] = new Node(x[0], null, null, next++, LEAF);
-    for (int i = 1; i < N; i++) {
-      final Node l = leaves[i] = new Node(x[i], null, null, next++, LEAF);
-      s = new Node(s.data * l.data, s, l, next++, MUL);
-    }
+    for (int i = 0; i < N; i++) leaves[i] = new Node(x[i], null, null, next++, LEAF);
+    Node s = leaves[0];
+    for (int i = 1; i < N; i++) s = new Node(s.data * leaves[i].data, s, leaves[i], next++, MUL);
     return s;
   }
 
@@ -114,11 +112,9 @@ public class SweepFloorBench {
   Node buildThreadNumbers() {
     final Node[] leaves = this.leaves = new Node[N];
     final double[] x = this.x;
-    Node s = leaves[0] = new Node(x[0], null, null, COUNTER.get().next++, LEAF);
-    for (int i = 1; i < N; i++) {
-      final Node l = leaves[i] = new Node(x[i], null, null, COUNTER.get().next++, LEAF);
-      s = new Node(s.data * l.data, s, l, COUNTER.get().next++, MUL);
-    }
+    for (int i = 0; i < N; i++) leaves[i] = new Node(x[i], null, null, COUNTER.get().next++, LEAF);
+    Node s = leaves[0];
+    for (int i = 1; i < N; i++) s = new Node(s.data * leaves[i].data, s, leaves[i], COUNTER.get().next++, MUL);
     return s;
   }
 
