@@ -73,7 +73,8 @@ final class Compiler {
     /**
      * The slot ranges [from, to) whose adjoints the reverse sweep reads or adds to in the array, in
      * pairs; set once when the kernel is made. The other slots below the output are nodes whose
-     * adjoints a loop carries in locals: they need no zeros (and keep whatever they held).
+     * adjoints a loop carries in locals (they keep whatever they held) and slots whose first share
+     * the sweep stores as 0 + share (see {@link Compiler#fresh}): they need no zeros.
      */
     int[] cleared = new int[0];
 
@@ -189,25 +190,42 @@ final class Compiler {
   /**
    * The ranges of slots below output 0's end whose adjoints the reverse sweep over these segments
    * reads or writes in the array: all but the nodes a loop carries in locals (every repetition,
-   * bar the last one of a share carried from the next repetition, which the loop reads first).
-   * A run of at most {@link #GAP} such nodes between two ranges is cleared with them (zeros the
-   * sweep never reads): a fill per range costs more than a few slots (Rosenbrock's loop keeps 4 of
-   * every 6 nodes in locals; its 199 one-slot ranges made its compiled gradient at n = 100 1.83 us
-   * instead of 1.44).
+   * bar the last one of a share carried from the next repetition, which the loop reads first) and
+   * the slots whose first share the sweep stores rather than adds ({@link #fresh}). A run of at
+   * most {@link #GAP} such slots between two ranges is cleared with them (zeros the sweep never
+   * reads): a fill per range costs more than a few slots (Rosenbrock's loop keeps 4 of every 6
+   * nodes in locals; its 199 one-slot ranges made its compiled gradient at n = 100 1.83 us instead
+   * of 1.44).
    */
   static int[] cleared(Program p, List<Segment> head) {
-    final int[] uses = uses(p);
-    boolean[] local = new boolean[p.end0];
+    final int[] uses = uses(p), last = lastUses(p);
+    boolean[] local = new boolean[p.end0]; // no zeros needed: carried in a local, or stored first
     for (Segment h : head) {
+      Segment o = h.body == null ? null : h;
       for (Segment s : h.body == null ? List.of(h) : h.body) {
-        if (s.reps == 1) continue;
-        Segment o = h.body == null ? null : h;
-        Loop loop = new Loop(p, uses, s, Pass.REVERSE, o);
-        for (int j = 0; j < s.period; j++) {
+        Loop loop = s.reps == 1 ? null : new Loop(p, uses, s, Pass.REVERSE, o);
+        for (int j = 0; loop != null && j < s.period; j++) {
           if (!loop.carried[j]) continue;
           int reps = loop.fromNext[j] ? s.reps - 1 : s.reps;
           for (int q = 0; q < (o == null ? 1 : o.reps); q++) {
             for (int k = 0; k < reps; k++) local[s.start + k * s.period + j + (o == null ? 0 : q * o.period)] = true;
+          }
+        }
+        for (int j = 0; j < s.period; j++) {
+          int slot = s.start + j;
+          Op op = Program.op(p.code[slot]);
+          for (int side = 0; !op.nary && side < op.arity; side++) {
+            int base = side == 0 ? p.code[slot] & Program.MASK : p.second[slot], stride = side == 0 ? s.da[j] : s.db[j];
+            if (loop != null && loop.slide == j && side == loop.over) {
+              if (loop.overFresh(last)) local[loop.lastOver()] = true;
+              continue;
+            }
+            boolean slides = loop != null && loop.slide == j; // its 'first' operand: through the local, then stored
+            if (!slides && carry(loop, new Index(base, stride, 0, outerStride(o, slot, side))) != NONE) continue;
+            if (!fresh(p, last, s, j, side, o)) continue;
+            for (int q = 0; q < (o == null ? 1 : o.reps); q++) {
+              for (int k = 0; k < s.reps; k++) local[base + k * stride + q * outerStride(o, slot, side)] = true;
+            }
           }
         }
       }
@@ -375,7 +393,7 @@ final class Compiler {
 
   /** Writes one sweep: static chunk methods over the segments and the sweep method calling them. */
   private static String sweep(ClassWriter cw, String owner, Program p, List<Segment> segments, Pass sweep, int limit) {
-    final int[] uses = uses(p);
+    final int[] uses = uses(p), last = lastUses(p);
     List<List<Segment>> chunks = new ArrayList<>();
     List<Segment> current = new ArrayList<>();
     int bytes = 0;
@@ -399,9 +417,9 @@ final class Compiler {
       mv.visitCode();
       List<Segment> chunk = chunks.get(c);
       if (sweep == Pass.REVERSE) {
-        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, uses, chunk.get(k), sweep, null);
+        for (int k = chunk.size() - 1; k >= 0; k--) segment(mv, p, uses, last, chunk.get(k), sweep, null);
       } else {
-        for (Segment s : chunk) segment(mv, p, uses, s, sweep, null);
+        for (Segment s : chunk) segment(mv, p, uses, last, s, sweep, null);
       }
       mv.visitInsn(RETURN);
       mv.visitMaxs(0, 0);
@@ -424,24 +442,24 @@ final class Compiler {
    * One segment: a loop over its repetitions (reversed in the reverse sweep), an outer loop around
    * its segments, or a single node; inside an outer loop o (else null).
    */
-  private static void segment(MethodVisitor mv, Program p, int[] uses, Segment s, Pass sweep, Segment o) {
+  private static void segment(MethodVisitor mv, Program p, int[] uses, int[] last, Segment s, Pass sweep, Segment o) {
     boolean down = sweep == Pass.REVERSE;
     if (s.body != null) {
       Label end = new Label(), test = head(mv, OUTER_COUNTER, s.reps, down, end);
-      for (int q = 0; q < s.body.size(); q++) segment(mv, p, uses, s.body.get(down ? s.body.size() - 1 - q : q), sweep, s);
+      for (int q = 0; q < s.body.size(); q++) segment(mv, p, uses, last, s.body.get(down ? s.body.size() - 1 - q : q), sweep, s);
       tail(mv, OUTER_COUNTER, down, test, end);
       return;
     }
     if (s.reps == 1) {
-      node(mv, p, s.start, null, 0, sweep, o);
+      node(mv, p, last, s, null, 0, sweep, o);
       return;
     }
     Loop loop = new Loop(p, uses, s, sweep, o);
-    loop.enter(mv);
+    loop.enter(mv, last);
     Label end = new Label(), test = head(mv, sweep.counter, s.reps, down, end);
     for (int jj = 0; jj < s.period; jj++) {
       int j = down ? s.period - 1 - jj : jj;
-      node(mv, p, s.start + j, loop, j, sweep, o);
+      node(mv, p, last, s, loop, j, sweep, o);
     }
     tail(mv, sweep.counter, down, test, end);
     loop.leave(mv);
@@ -578,12 +596,13 @@ final class Compiler {
 
     /**
      * Whether the slots base + k·d (k = 0..reps) are touched by no other operand of the loop, are
-     * none of the loop's nodes (nor the repetition before it) and the loop has no n-ary node (whose
+     * none of the loop's nodes (nor op nodes of the repetition before it, where {@link #leave} adds
+     * carried shares; inputs and constants there are free) and the loop has no n-ary node (whose
      * rule adds to its operands' adjoints itself).
      */
     private static boolean alone(Program p, Segment s, int node, int base, int d) {
       long lo = Math.min(base, base + (long) s.reps * d), hi = Math.max(base, base + (long) s.reps * d);
-      if (hi >= s.start - s.period && lo < s.start + (long) s.reps * s.period) return false;
+      if (hi >= Math.max(s.start - s.period, p.first) && lo < s.start + (long) s.reps * s.period) return false;
       for (int j = 0; j < s.period; j++) {
         int slot = s.start + j, c = p.code[slot];
         Op op = Program.op(c);
@@ -622,10 +641,10 @@ final class Compiler {
     }
 
     /** Before the loop: the locals the first repetition reads. */
-    void enter(MethodVisitor mv) {
-      if (slide >= 0) { // the adjoint the last repetition's 'over' operand adds to
-        int b = over == 0 ? p0(slide) : p1(slide);
-        load(mv, OTHER, new Index(b + (s.reps - 1) * s.da[slide], 0, 0));
+    void enter(MethodVisitor mv, int[] last) {
+      if (slide >= 0) { // the adjoint the last repetition's 'over' operand adds to: 0 if that is its first share
+        if (overFresh(last)) mv.visitInsn(DCONST_0);
+        else load(mv, OTHER, new Index(lastOver(), 0, 0));
         mv.visitVarInsn(DSTORE, SLIDE);
       }
       for (int j = 0; j < s.period; j++) {
@@ -634,6 +653,16 @@ final class Compiler {
         else continue;
         mv.visitVarInsn(DSTORE, LOCALS + 2 * j);
       }
+    }
+
+    /** The slot the sliding node's 'over' operand reads at the last repetition. */
+    int lastOver() {
+      return (over == 0 ? p0(slide) : p1(slide)) + (s.reps - 1) * s.da[slide];
+    }
+
+    /** Whether the sliding node at the last repetition is that slot's last reader (see {@link #fresh}). */
+    boolean overFresh(int[] last) {
+      return last[lastOver()] == s.start + slide + (s.reps - 1) * s.period;
     }
 
     /** After the reverse loop: the shares carried for the nodes before it go to the array. */
@@ -680,10 +709,60 @@ final class Compiler {
   }
 
   /**
-   * One node's rule in the given sweep: slot s alone (loop null) or node j of a loop at repetition
-   * 0, its own slot moving by the period and its operands by their strides.
+   * Per slot, the last op slot of output 0's reverse sweep ([first, end0)) that reads it as a
+   * differentiable operand (n-ary operands included), or -1 if none; {@link Integer#MAX_VALUE} for
+   * output 0, whose adjoint the sweep starts from (the seed). The reverse sweep visits that last
+   * reader first: the share it adds is the first the slot's adjoint gets.
    */
-  private static void node(MethodVisitor mv, Program p, int s, Loop loop, int j, Pass sweep, Segment o) {
+  static int[] lastUses(Program p) {
+    int[] last = new int[p.size];
+    Arrays.fill(last, -1);
+    for (int s = p.first; s < p.end0; s++) {
+      Op op = Program.op(p.code[s]);
+      int a = p.code[s] & Program.MASK;
+      if (op.nary) {
+        for (int k = a; k < a + Rules.naryOperands(op, p.second[s]); k++) last[p.args[k]] = s;
+        continue;
+      }
+      if (op.arity >= 1) last[a] = s;
+      if (op.arity == 2) last[p.second[s]] = s;
+    }
+    if (p.outputs.length > 0) last[p.outputs[0]] = Integer.MAX_VALUE;
+    return last;
+  }
+
+  /**
+   * Whether the share node j of segment seg adds to its operand side's adjoint is, at every
+   * repetition (and every repetition of the outer loop o, or null), the first that adjoint gets in
+   * the reverse sweep: the node is the operand's last reader ({@link #lastUses}) and its other
+   * operand is another slot. The generated code then stores 0 + share, what the cleared array
+   * would hold after the addition, and never reads the slot first, which so needs no zeros.
+   */
+  static boolean fresh(Program p, int[] last, Segment seg, int j, int side, Segment o) {
+    final int y0 = seg.start + j, c = p.code[y0];
+    final Op op = Program.op(c);
+    if (op.nary || side >= op.arity) return false;
+    final int a0 = c & Program.MASK, b0 = p.second[y0];
+    final int t0 = side == 0 ? a0 : b0, u0 = side == 0 ? b0 : a0;
+    final int dt = side == 0 ? seg.da[j] : seg.db[j], du = side == 0 ? seg.db[j] : seg.da[j];
+    final int ot = outerStride(o, y0, side), ou = outerStride(o, y0, 1 - side);
+    for (int q = 0; q < (o == null ? 1 : o.reps); q++) {
+      for (int k = 0; k < seg.reps; k++) {
+        int t = t0 + k * dt + q * ot;
+        if (last[t] != y0 + k * seg.period + (o == null ? 0 : q * o.period)) return false;
+        if (op.arity == 2 && u0 + k * du + q * ou == t) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One node's rule in the given sweep: node j of segment seg, alone (loop null) or in a loop at
+   * repetition 0, its own slot moving by the period and its operands by their strides; last as
+   * {@link #lastUses} (reverse sweep).
+   */
+  private static void node(MethodVisitor mv, Program p, int[] last, Segment seg, Loop loop, int j, Pass sweep, Segment o) {
+    final int s = seg.start + j;
     final Op op = Program.op(p.code[s]);
     final int a = p.code[s] & Program.MASK, b = p.second[s];
     final Index y = new Index(s, loop == null ? 0 : loop.s.period, sweep.counter, o == null ? 0 : o.period);
@@ -764,10 +843,15 @@ final class Compiler {
           int side = sliding ? (q == 0 ? loop.over : loop.first) : q;
           Index target = side == 0 ? ia : ib;
           if (sliding) {
-            mv.visitVarInsn(ALOAD, OTHER);
-            target.push(mv);
-            if (side == loop.over) mv.visitVarInsn(DLOAD, SLIDE);
-            else mv.visitInsn(DALOAD);
+            if (side == loop.over) {
+              mv.visitVarInsn(ALOAD, OTHER);
+              target.push(mv);
+              mv.visitVarInsn(DLOAD, SLIDE);
+            } else if (fresh(p, last, seg, j, side, o)) {
+              mv.visitInsn(DCONST_0);
+            } else {
+              load(mv, OTHER, target);
+            }
             if (d != null) d.adjoint(mv, side);
             else rule(mv, op, side);
             mv.visitInsn(DADD);
@@ -779,8 +863,12 @@ final class Compiler {
           if (carry == NONE) {
             mv.visitVarInsn(ALOAD, OTHER);
             target.push(mv);
-            mv.visitInsn(DUP2);
-            mv.visitInsn(DALOAD);
+            if (fresh(p, last, seg, j, side, o)) {
+              mv.visitInsn(DCONST_0); // the first share this adjoint gets: 0 + share, as the cleared array would give
+            } else {
+              mv.visitInsn(DUP2);
+              mv.visitInsn(DALOAD);
+            }
           }
           if (d != null) d.adjoint(mv, side);
           else rule(mv, op, side);

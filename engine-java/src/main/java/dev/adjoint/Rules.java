@@ -395,6 +395,11 @@ final class Rules {
     return op == Op.DOT ? operands >>> 1 : operands;
   }
 
+  /** How many operands an n-ary node with {@code count} groups reads (the inverse of {@link #naryCount}). */
+  static int naryOperands(Op op, int count) {
+    return op == Op.DOT ? 2 * count : count;
+  }
+
   /**
    * Whether an n-ary node whose adjoint is g = ±0 can be skipped without changing any bit: a SUM
    * adds g itself, and a DOT with a finite value has only finite operands, so each of its terms
