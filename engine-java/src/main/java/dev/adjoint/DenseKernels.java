@@ -2,6 +2,7 @@ package dev.adjoint;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +226,10 @@ final class DenseKernels {
         if ((p < shared) == (q < shared)) dense = false;
         else xsOf.add(p < shared ? q : p);
       }
-      if (dense && xsOf.stream().distinct().count() == n) groups.computeIfAbsent(xsOf, key -> new ArrayList<>()).add(i);
+      if (!dense || new HashSet<>(xsOf).size() != n) continue;
+      List<Integer> members = groups.get(xsOf);
+      if (members == null) groups.put(xsOf, members = new ArrayList<>());
+      members.add(i);
     }
     if (groups.isEmpty()) return null;
     // each op node's readers: how many, and the last one

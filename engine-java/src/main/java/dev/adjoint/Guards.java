@@ -21,7 +21,12 @@ import java.util.WeakHashMap;
 final class Guards {
   private Guards() {}
 
-  private static final ThreadLocal<Map<Value, Compared>> COMPARED = ThreadLocal.withInitial(WeakHashMap::new);
+  private static final ThreadLocal<Map<Value, Compared>> COMPARED = new ThreadLocal<>() {
+    @Override
+    protected Map<Value, Compared> initialValue() {
+      return new WeakHashMap<>();
+    }
+  };
 
   /** The most distinct comparisons of one value logged; past it, the value is guarded exactly. */
   private static final int MAX_COMPARISONS = 8;

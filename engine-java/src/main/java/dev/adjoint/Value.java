@@ -478,7 +478,7 @@ public final class Value {
    */
   public static Value apply(Primitive f, Value... inputs) {
     Objects.requireNonNull(f, "apply: the primitive is null");
-    Objects.requireNonNull(inputs, () -> "apply " + f.name() + ": the inputs are null");
+    if (inputs == null) throw new NullPointerException("apply " + f.name() + ": the inputs are null");
     final int n = inputs.length;
     if (n == 0) throw new IllegalArgumentException("apply " + f.name() + ": no inputs (a primitive of no inputs is a constant: use Value.of)");
     Value[] p = new Value[n + 1];
@@ -495,7 +495,7 @@ public final class Value {
 
   /** Copies xs to the front of a new array of length times · |xs|, rejecting nulls. */
   private static Value[] copy(List<Value> xs, String what, String which, int times) {
-    Objects.requireNonNull(xs, () -> what + ": " + which + " is null");
+    if (xs == null) throw new NullPointerException(what + ": " + which + " is null");
     Value[] p = new Value[xs.size() * times];
     int i = 0;
     for (Value x : xs) {

@@ -41,7 +41,7 @@ public final class Adam implements Optimizer {
 
   /** Throws unless params is a list of leaves (an optimizer sets their values). */
   static void checkParameters(String what, List<Value> params) {
-    java.util.Objects.requireNonNull(params, () -> what + ": the parameters are null");
+    if (params == null) throw new NullPointerException(what + ": the parameters are null");
     for (int i = 0; i < params.size(); i++) {
       Value p = params.get(i);
       if (p == null) throw new NullPointerException(what + ": parameter " + i + " is null");
