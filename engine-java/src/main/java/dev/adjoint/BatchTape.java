@@ -504,7 +504,7 @@ public final class BatchTape {
   private int[] operands(int i) {
     final Op o = Op.of(op[i]);
     if (o.nary) {
-      final int n = o == Op.DOT ? 2 * eb[i] : eb[i];
+      final int n = Rules.naryOperands(o, eb[i]);
       return Arrays.copyOfRange(args, ea[i], ea[i] + n);
     }
     return o.arity == 2 ? new int[] {ea[i], eb[i]} : new int[] {ea[i]};

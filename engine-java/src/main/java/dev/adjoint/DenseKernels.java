@@ -236,7 +236,7 @@ final class DenseKernels {
     int[] readers = new int[nodes], reader = new int[nodes];
     for (int i = 0; i < nodes; i++) {
       final Op o = Op.of(op[i]);
-      int count = o.nary ? (o == Op.DOT ? 2 * eb[i] : eb[i]) : o.arity;
+      int count = o.nary ? Rules.naryOperands(o, eb[i]) : o.arity;
       for (int q = 0; q < count; q++) {
         int off = o.nary ? args[ea[i] + q] : q == 0 ? ea[i] : eb[i];
         if (off >= yBase) {
@@ -273,7 +273,7 @@ final class DenseKernels {
   private static boolean readsAny(byte[] op, int[] ea, int[] eb, int[] args, int i, java.util.Set<Integer> offsets) {
     final Op o = Op.of(op[i]);
     if (o.nary) {
-      int count = o == Op.DOT ? 2 * eb[i] : eb[i];
+      int count = Rules.naryOperands(o, eb[i]);
       for (int k = ea[i]; k < ea[i] + count; k++) if (offsets.contains(args[k])) return true;
       return false;
     }

@@ -344,7 +344,7 @@ public final class Tape {
     final Op op = Program.op(c);
     final int a = c & MASK;
     if (op.nary) {
-      int n = op == Op.DOT ? 2 * second[i] : second[i];
+      int n = Rules.naryOperands(op, second[i]);
       return Arrays.copyOfRange(args, a, a + n);
     }
     return op.arity == 2 ? new int[] {a, second[i]} : new int[] {a};
